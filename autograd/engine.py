@@ -1,0 +1,782 @@
+"""The scalar reverse-mode engine: `Value`, its ops, and `backward`.
+
+Every op is a *rule*: a function of floats returning the op's value and its local
+derivatives, one per input, e.g. ``_mul(a, b) -> (a * b, (b, a))``. A node records
+its parents and those local derivatives when it is made; `backward` then only
+multiplies and adds. The node also keeps its rule (and constant operand, if any),
+so it can recompute its value from its parents (see `recompute`).
+
+Floats follow IEEE semantics as PyTorch does in float64: no op raises on overflow
+or a domain error, it returns ``inf`` or ``nan`` instead (see the README's table).
+"""
+
+from __future__ import annotations
+
+import builtins
+import functools
+import inspect
+import math
+import numbers
+import operator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+import contextlib
+from contextlib import contextmanager
+from typing import Any, Union
+
+__all__ = [
+    "Value",
+    "detect_anomaly",
+    "dot",
+    "no_grad",
+    "op",
+    "recompute",
+    "sum",
+    "topological_order",
+]
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+Rule = Callable[..., tuple[float, tuple[float, ...]]]
+
+_INF = math.inf
+_NAN = math.nan
+
+# ---------------------------------------------------------------------------
+# IEEE-safe float functions: Python's math raises where IEEE returns inf/nan.
+
+
+def _div(a: float, b: float) -> float:
+    try:
+        return a / b
+    except ZeroDivisionError:
+        if a == 0.0 or a != a:
+            return _NAN
+        return math.copysign(_INF, a) * math.copysign(1.0, b)
+
+
+def _is_odd_integer(y: float) -> bool:
+    return y.is_integer() and math.fmod(y, 2.0) != 0.0
+
+
+def _pow(x: float, y: float) -> float:
+    try:
+        return math.pow(x, y)
+    except OverflowError:
+        pass
+    except ValueError:  # 0 to a negative power, or a negative base to a fraction
+        if x != 0.0:
+            return _NAN
+    negative = math.copysign(1.0, x) < 0.0 and _is_odd_integer(y)
+    return -_INF if negative else _INF
+
+
+def _exp(x: float) -> float:
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return _INF
+
+
+def _log(x: float) -> float:
+    if x > 0.0:
+        return math.log(x)
+    return -_INF if x == 0.0 else _NAN
+
+
+def _sqrt(x: float) -> float:
+    return math.sqrt(x) if x >= 0.0 else _NAN
+
+
+def _sin(x: float) -> float:
+    return math.sin(x) if math.isfinite(x) else _NAN
+
+
+def _cos(x: float) -> float:
+    return math.cos(x) if math.isfinite(x) else _NAN
+
+
+def _sigmoid(x: float) -> float:
+    if x >= 0.0:
+        return 1.0 / (1.0 + _exp(-x))
+    e = _exp(x)
+    return e / (1.0 + e)
+
+
+# ---------------------------------------------------------------------------
+# The rules: each op's value and local derivatives, side by side.
+# Binary rules with a constant take (x, c); the constant is folded into the op.
+
+_ONE = (1.0,)
+_MINUS_ONE = (-1.0,)
+
+
+def _add(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    return a + b, (1.0, 1.0)
+
+
+def _sub(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    return a - b, (1.0, -1.0)
+
+
+def _mul(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    return a * b, (b, a)
+
+
+def _truediv(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    q = _div(a, b)
+    return q, (_div(1.0, b), _div(-q, b))  # d/db a/b = -(a/b)/b
+
+
+def _power(a: float, b: float) -> tuple[float, tuple[float, ...]]:
+    p = _pow(a, b)
+    return p, (_pow_base_grad(a, b), _pow_exponent_grad(a, b, p))
+
+
+def _pow_base_grad(a: float, b: float) -> float:
+    return 0.0 if b == 0.0 else b * _pow(a, b - 1.0)  # d/dx x**0 = 0, also at 0
+
+
+def _pow_exponent_grad(a: float, b: float, p: float) -> float:
+    return 0.0 if a == 0.0 and b >= 0.0 else p * _log(a)  # d/db a**b = a**b ln a
+
+
+def _add_const(x: float, c: float) -> tuple[float, tuple[float, ...]]:
+    return x + c, _ONE
+
+
+def _sub_const(x: float, c: float) -> tuple[float, tuple[float, ...]]:
+    return x - c, _ONE
+
+
+def _const_sub(x: float, c: float) -> tuple[float, tuple[float, ...]]:
+    return c - x, _MINUS_ONE
+
+
+def _mul_const(x: float, c: float) -> tuple[float, tuple[float, ...]]:
+    return x * c, (c,)
+
+
+def _div_const(x: float, c: float) -> tuple[float, tuple[float, ...]]:
+    return _div(x, c), (_div(1.0, c),)
+
+
+def _const_div(x: float, c: float) -> tuple[float, tuple[float, ...]]:
+    q = _div(c, x)
+    return q, (_div(-q, x),)
+
+
+def _pow_const(x: float, k: float) -> tuple[float, tuple[float, ...]]:
+    return _pow(x, k), (_pow_base_grad(x, k),)
+
+
+def _const_pow(x: float, c: float) -> tuple[float, tuple[float, ...]]:
+    p = _pow(c, x)
+    return p, (_pow_exponent_grad(c, x, p),)
+
+
+def _neg(x: float) -> tuple[float, tuple[float, ...]]:
+    return -x, _MINUS_ONE
+
+
+def _abs(x: float) -> tuple[float, tuple[float, ...]]:
+    return abs(x), (1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0,)  # abs'(0) = 0
+
+
+def _exp_rule(x: float) -> tuple[float, tuple[float, ...]]:
+    e = _exp(x)
+    return e, (e,)
+
+
+def _log_rule(x: float) -> tuple[float, tuple[float, ...]]:
+    return _log(x), (_div(1.0, x),)
+
+
+def _sqrt_rule(x: float) -> tuple[float, tuple[float, ...]]:
+    s = _sqrt(x)
+    return s, (_div(0.5, s),)  # sqrt'(0) = inf
+
+
+def _tanh(x: float) -> tuple[float, tuple[float, ...]]:
+    t = math.tanh(x)
+    return t, (1.0 - t * t,)
+
+
+def _sigmoid_rule(x: float) -> tuple[float, tuple[float, ...]]:
+    s = _sigmoid(x)
+    return s, (s * (1.0 - s),)
+
+
+def _relu(x: float) -> tuple[float, tuple[float, ...]]:
+    return (0.0, (0.0,)) if x <= 0.0 else (x, _ONE)  # relu'(0) = 0; nan passes
+
+
+def _leaky_relu(x: float, slope: float) -> tuple[float, tuple[float, ...]]:
+    return (x, _ONE) if x > 0.0 else (x * slope, (slope,))  # leaky_relu'(0) = slope
+
+
+def _elu(x: float, alpha: float) -> tuple[float, tuple[float, ...]]:
+    if x > 0.0:
+        return x, _ONE
+    return alpha * _expm1(x), (alpha * _exp(x),)  # elu'(0) = alpha
+
+
+def _expm1(x: float) -> float:
+    try:
+        return math.expm1(x)
+    except OverflowError:
+        return _INF
+
+
+def _softplus(x: float) -> tuple[float, tuple[float, ...]]:
+    # Exact and stable for any x: max(x, 0) + log1p(exp(-|x|)).
+    return max(x, 0.0) + math.log1p(_exp(-abs(x))), (_sigmoid(x),)
+
+
+def _sin_rule(x: float) -> tuple[float, tuple[float, ...]]:
+    return _sin(x), (_cos(x),)
+
+
+def _cos_rule(x: float) -> tuple[float, tuple[float, ...]]:
+    return _cos(x), (-_sin(x),)
+
+
+def _sum_rule(*xs: float) -> tuple[float, tuple[float, ...]]:
+    return builtins.sum(xs), _ONE * len(xs)
+
+
+def _dot_rule(*xs_ys: float) -> tuple[float, tuple[float, ...]]:
+    n = len(xs_ys) // 2
+    xs, ys = xs_ys[:n], xs_ys[n:]
+    return builtins.sum(map(operator.mul, xs, ys)), ys + xs  # parents xs + ys
+
+
+class _Op:
+    """A kind of node: the name shown for it and the rule that computes it."""
+
+    __slots__ = ("name", "rule", "shows_constant")
+
+    def __init__(self, name: str, rule: Rule, shows_constant: bool = False) -> None:
+        self.name = name  # with a "{}" where the constant goes, when shows_constant
+        self.rule = rule
+        self.shows_constant = shows_constant
+
+    def describe(self, constant: float | None) -> str:
+        if self.shows_constant and constant is not None:
+            return self.name.format(_format_constant(constant))
+        return self.name
+
+
+def _format_constant(c: float) -> str:
+    return str(int(c)) if c.is_integer() and abs(c) < 1e15 else repr(c)
+
+
+ADD = _Op("+", _add)
+SUB = _Op("-", _sub)
+MUL = _Op("*", _mul)
+DIV = _Op("/", _truediv)
+POW = _Op("**", _power)
+ADD_CONST = _Op("+{}", _add_const, True)
+SUB_CONST = _Op("-{}", _sub_const, True)
+CONST_SUB = _Op("{}-", _const_sub, True)
+MUL_CONST = _Op("*{}", _mul_const, True)
+DIV_CONST = _Op("/{}", _div_const, True)
+CONST_DIV = _Op("{}/", _const_div, True)
+POW_CONST = _Op("**{}", _pow_const, True)
+CONST_POW = _Op("{}**", _const_pow, True)
+NEG = _Op("neg", _neg)
+ABS = _Op("abs", _abs)
+EXP = _Op("exp", _exp_rule)
+LOG = _Op("log", _log_rule)
+SQRT = _Op("sqrt", _sqrt_rule)
+TANH = _Op("tanh", _tanh)
+SIGMOID = _Op("sigmoid", _sigmoid_rule)
+RELU = _Op("relu", _relu)
+LEAKY_RELU = _Op("leaky_relu", _leaky_relu)
+ELU = _Op("elu", _elu)
+SOFTPLUS = _Op("softplus", _softplus)
+SIN = _Op("sin", _sin_rule)
+COS = _Op("cos", _cos_rule)
+SUM = _Op("sum", _sum_rule)
+DOT = _Op("dot", _dot_rule)
+
+
+# ---------------------------------------------------------------------------
+# Modes: no_grad and detect_anomaly are thread-local. The hot path reads one
+# module global, `_modes_in_use`, and consults the thread-local state only
+# while some thread is inside one of the context managers.
+
+
+class _ThreadModes(threading.local):
+    grad_enabled = True
+    anomaly = False
+
+
+_modes = _ThreadModes()
+_modes_in_use = 0
+_modes_lock = threading.Lock()
+
+
+@contextmanager
+def _mode(name: str, setting: bool) -> Iterator[None]:
+    global _modes_in_use
+    previous = getattr(_modes, name)
+    setattr(_modes, name, setting)
+    with _modes_lock:
+        _modes_in_use += 1
+    try:
+        yield
+    finally:
+        setattr(_modes, name, previous)
+        with _modes_lock:
+            _modes_in_use -= 1
+
+
+def no_grad() -> contextlib.AbstractContextManager[None]:
+    """Record no graph inside this block: ops make leaves (thread-local, nestable).
+
+    Also usable as a decorator, like PyTorch's ``torch.no_grad``.
+
+    >>> x = Value(2.0)
+    >>> with no_grad():
+    ...     y = x * x
+    >>> y.data, y.parents
+    (4.0, ())
+    """
+    return _mode("grad_enabled", False)
+
+
+def detect_anomaly() -> contextlib.AbstractContextManager[None]:
+    """Raise `FloatingPointError` at the first op that makes a nan or inf.
+
+    Checks every op's output in the forward pass and every gradient it sends in
+    `Value.backward`, naming the op, its input values and the labels involved
+    (thread-local, nestable, like PyTorch's ``torch.autograd.detect_anomaly``).
+
+    >>> x = Value(0.0, label="x")
+    >>> with detect_anomaly():
+    ...     x.log()
+    Traceback (most recent call last):
+    ...
+    FloatingPointError: log produced -inf from input x=0.0
+    """
+    return _mode("anomaly", True)
+
+
+def _describe_inputs(values: Sequence[Value]) -> str:
+    return ", ".join(f"{v.label or '?'}={v.data!r}" for v in values)
+
+
+def _apply_modes(out: Value) -> None:
+    if _modes.anomaly and not math.isfinite(out.data):
+        inputs = _describe_inputs(out.parents)
+        plural = "s" if len(out.parents) != 1 else ""
+        raise FloatingPointError(f"{out.op} produced {out.data!r} from input{plural} {inputs}")
+    if not _modes.grad_enabled:
+        out.parents = out.local_grads = ()
+        out._op = out._constant = None
+
+
+# ---------------------------------------------------------------------------
+# Value
+
+
+class Value:
+    """One float in a computation graph, with its gradient.
+
+    >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    >>> c = a * b + a
+    >>> c.backward()
+    >>> c.data, a.grad, b.grad
+    (-4.0, -2.0, 2.0)
+    >>> c.op, c.parents[0].op, c.parents[0].local_grads
+    ('+', '*', (-3.0, 2.0))
+    """
+
+    __slots__ = ("data", "grad", "label", "parents", "local_grads", "_op", "_constant")
+
+    data: float
+    grad: float
+    label: str
+    parents: tuple[Value, ...]
+    local_grads: tuple[float, ...]
+    _op: _Op | None
+    _constant: Any
+
+    def __init__(self, data: float, label: str = "") -> None:
+        if not isinstance(label, str):
+            raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}")
+        self.data = _real(data, "Value holds a real number")
+        self.grad = 0.0
+        self.label = label
+        self.parents = ()
+        self.local_grads = ()
+        self._op = None
+        self._constant = None
+
+    @property
+    def op(self) -> str:
+        """The op that made this node: ``""`` for a leaf, else e.g. ``"+"``, ``"*3"``, ``"tanh"``."""
+        return "" if self._op is None else self._op.describe(self._constant)
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+    # Arithmetic. A plain-number operand is folded into the op as a constant.
+
+    def __add__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            return _node(ADD, (self, other), _add(self.data, other.data))
+        c = _operand(other)
+        return NotImplemented if c is None else _node(ADD_CONST, (self,), _add_const(self.data, c), c)
+
+    __radd__ = __add__
+
+    def __sub__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            return _node(SUB, (self, other), _sub(self.data, other.data))
+        c = _operand(other)
+        return NotImplemented if c is None else _node(SUB_CONST, (self,), _sub_const(self.data, c), c)
+
+    def __rsub__(self, other: Number) -> Value:
+        c = _operand(other)
+        return NotImplemented if c is None else _node(CONST_SUB, (self,), _const_sub(self.data, c), c)
+
+    def __mul__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            return _node(MUL, (self, other), _mul(self.data, other.data))
+        c = _operand(other)
+        return NotImplemented if c is None else _node(MUL_CONST, (self,), _mul_const(self.data, c), c)
+
+    __rmul__ = __mul__
+
+    def __truediv__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            return _node(DIV, (self, other), _truediv(self.data, other.data))
+        c = _operand(other)
+        return NotImplemented if c is None else _node(DIV_CONST, (self,), _div_const(self.data, c), c)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        c = _operand(other)
+        return NotImplemented if c is None else _node(CONST_DIV, (self,), _const_div(self.data, c), c)
+
+    def __pow__(self, other: Operand) -> Value:
+        if type(other) is Value:
+            return _node(POW, (self, other), _power(self.data, other.data))
+        c = _operand(other)
+        return NotImplemented if c is None else _node(POW_CONST, (self,), _pow_const(self.data, c), c)
+
+    def __rpow__(self, other: Number) -> Value:
+        c = _operand(other)
+        return NotImplemented if c is None else _node(CONST_POW, (self,), _const_pow(self.data, c), c)
+
+    def __neg__(self) -> Value:
+        return _node(NEG, (self,), _neg(self.data))
+
+    def __abs__(self) -> Value:
+        return _node(ABS, (self,), _abs(self.data))
+
+    # Functions.
+
+    def abs(self) -> Value:
+        """|x|, with abs'(0) = 0 (PyTorch's choice)."""
+        return _node(ABS, (self,), _abs(self.data))
+
+    def exp(self) -> Value:
+        """e**x; ``exp(710)`` is inf."""
+        return _node(EXP, (self,), _exp_rule(self.data))
+
+    def log(self) -> Value:
+        """Natural log; ``log(0)`` is -inf (gradient inf), ``log(-1)`` is nan."""
+        return _node(LOG, (self,), _log_rule(self.data))
+
+    def sqrt(self) -> Value:
+        """Square root; ``sqrt(-1)`` is nan, sqrt'(0) is inf."""
+        return _node(SQRT, (self,), _sqrt_rule(self.data))
+
+    def tanh(self) -> Value:
+        """Hyperbolic tangent, with derivative 1 - tanh(x)**2."""
+        return _node(TANH, (self,), _tanh(self.data))
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e**-x), stable for any x, with derivative s(1 - s)."""
+        return _node(SIGMOID, (self,), _sigmoid_rule(self.data))
+
+    def relu(self) -> Value:
+        """max(x, 0), with relu'(0) = 0."""
+        return _node(RELU, (self,), _relu(self.data))
+
+    def leaky_relu(self, negative_slope: float = 0.01) -> Value:
+        """x for x > 0, else negative_slope * x; the derivative at 0 is negative_slope."""
+        slope = _real(negative_slope, "negative_slope must be a real number")
+        return _node(LEAKY_RELU, (self,), _leaky_relu(self.data, slope), slope)
+
+    def elu(self, alpha: float = 1.0) -> Value:
+        """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is alpha."""
+        a = _real(alpha, "alpha must be a real number")
+        return _node(ELU, (self,), _elu(self.data, a), a)
+
+    def softplus(self) -> Value:
+        """log(1 + e**x), computed exactly for any x; its derivative is sigmoid(x)."""
+        return _node(SOFTPLUS, (self,), _softplus(self.data))
+
+    def sin(self) -> Value:
+        """Sine."""
+        return _node(SIN, (self,), _sin_rule(self.data))
+
+    def cos(self) -> Value:
+        """Cosine."""
+        return _node(COS, (self,), _cos_rule(self.data))
+
+    # Conversions.
+
+    def item(self) -> float:
+        """The value as a Python float (PyTorch's name)."""
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
+
+    def detach(self) -> Value:
+        """A new leaf holding the same data, cut off from this graph.
+
+        >>> y = Value(3.0) * 2
+        >>> y.detach().parents, y.detach().data
+        ((), 6.0)
+        """
+        return Value(self.data)
+
+    # Backpropagation.
+
+    def backward(self, grad: float = 1.0) -> None:
+        """Apply the chain rule from this node back to every node it depends on.
+
+        Leaves accumulate: each call adds to their ``.grad`` (call it twice and a
+        leaf's gradient doubles, as in PyTorch). Every interior node's ``.grad`` is
+        reset by each call, so afterwards it holds d(self)/d(node) times ``grad``.
+
+        >>> x = Value(3.0)
+        >>> y = x * x * x
+        >>> y.backward(); x.grad
+        27.0
+        >>> y.backward(); x.grad
+        54.0
+        """
+        seed = _real(grad, "backward(grad=...) takes a real number")
+        order = topological_order(self)
+        for node in order:
+            if node.parents:
+                node.grad = 0.0
+        self.grad += seed
+        if _modes_in_use and _modes.anomaly:
+            _backpropagate_checked(order, self, seed)
+        else:
+            _backpropagate(order)
+
+
+def _backpropagate(order: list[Value]) -> None:
+    for node in reversed(order):
+        parents = node.parents
+        if len(parents) == 1:  # most nodes: skip the zip
+            parents[0].grad += node.local_grads[0] * node.grad
+        elif parents:
+            g = node.grad
+            for parent, local in zip(parents, node.local_grads):
+                parent.grad += local * g
+
+
+def _backpropagate_checked(order: list[Value], root: Value, seed: float) -> None:
+    if not math.isfinite(seed):
+        raise FloatingPointError(f"backward() was given grad={seed!r}")
+    for node in reversed(order):
+        g = node.grad
+        for i, (parent, local) in enumerate(zip(node.parents, node.local_grads)):
+            parent.grad += local * g
+            if not math.isfinite(parent.grad):
+                raise FloatingPointError(
+                    f"backward through {node.op} (inputs {_describe_inputs(node.parents)}) "
+                    f"made gradient {parent.grad!r} for input {i} "
+                    f"({parent.label or '?'}): local derivative {local!r} x upstream gradient {g!r}"
+                )
+
+
+_new = object.__new__
+
+
+def _node(op: _Op, parents: tuple[Value, ...], result: tuple[float, tuple[float, ...]], constant: Any = None) -> Value:
+    """Make the node `op` computed from `parents`: every op, built-in or user-defined, comes here."""
+    out = _new(Value)
+    out.data, out.local_grads = result
+    out.grad = 0.0
+    out.label = ""
+    out.parents = parents
+    out._op = op
+    out._constant = constant
+    if _modes_in_use:
+        _apply_modes(out)
+    return out
+
+
+def _real(x: object, what: str) -> float:
+    """`x` as a float if it is a real number (int, float, numpy scalar), else a TypeError."""
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        raise TypeError(f"{what}, got {type(x).__name__}: {x!r}")
+    try:
+        return float(x)
+    except OverflowError:
+        raise ValueError(f"{what} that fits in a float, got {x!r}") from None
+
+
+def _operand(x: object) -> float | None:
+    """A plain-number operand as a float, or None for an operand we do not handle."""
+    if type(x) is float:
+        return x
+    if isinstance(x, bool) or not isinstance(x, numbers.Real):
+        return None
+    return _real(x, "operand")
+
+
+# ---------------------------------------------------------------------------
+# Graph order, recomputation, n-ary ops and user-defined ops.
+
+_EXPANDED = object()  # stack marker: the node beneath it has all its parents placed
+
+
+def topological_order(root: Value) -> list[Value]:
+    """Every node `root` depends on, parents before children, `root` last.
+
+    Iterative (no recursion), so any depth works; deterministic for the same graph.
+
+    >>> a = Value(1.0, label="a")
+    >>> b = a * 2
+    >>> [v.label or v.op for v in topological_order(b + a)]
+    ['a', '*2', '+']
+    """
+    if not isinstance(root, Value):
+        raise TypeError(f"topological_order takes a Value, got {type(root).__name__}: {root!r}")
+    order: list[Value] = []
+    seen: set[Value] = set()
+    stack: list[Any] = [root]
+    push, pop = stack.append, stack.pop
+    while stack:
+        node = pop()
+        if node is _EXPANDED:
+            order.append(pop())
+        elif node not in seen:
+            seen.add(node)
+            push(node)
+            push(_EXPANDED)
+            parents = node.parents
+            if len(parents) == 1:
+                if parents[0] not in seen:
+                    push(parents[0])
+            else:
+                # Reversed, so that the first parent is ordered first.
+                stack.extend([p for p in reversed(parents) if p not in seen])
+    return order
+
+
+def recompute(node: Value, parent_data: Sequence[float] | None = None) -> float:
+    """The value `node`'s op gives for `parent_data` (default: its parents' current data).
+
+    >>> x = Value(2.0)
+    >>> recompute(x * 3, [5.0])
+    15.0
+    """
+    if node._op is None:
+        raise ValueError(f"{node!r} is a leaf: it has no op to recompute")
+    data = [p.data for p in node.parents] if parent_data is None else list(parent_data)
+    if len(data) != len(node.parents):
+        raise ValueError(f"{node.op} takes {len(node.parents)} parent values, got {len(data)}")
+    args = data if node._constant is None else [*data, node._constant]
+    return float(node._op.rule(*args)[0])
+
+
+def _as_value(x: Operand) -> Value:
+    return x if isinstance(x, Value) else Value(x)
+
+
+def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - autograd.sum, like torch.sum
+    """The sum of many values as one node (n parents, each local derivative 1).
+
+    Plain numbers become constant leaves.
+
+    >>> s = sum([Value(1.0), Value(2.0), 3])
+    >>> s.data, s.op, s.local_grads
+    (6.0, 'sum', (1.0, 1.0, 1.0))
+    """
+    parents = tuple(_as_value(v) for v in values)
+    return _node(SUM, parents, _sum_rule(*(p.data for p in parents)))
+
+
+def dot(xs: Sequence[Operand], ys: Sequence[Operand]) -> Value:
+    """The dot product sum(x * y) as one node with parents ``xs + ys``.
+
+    Its local derivatives are ``ys + xs``. Plain numbers become constant leaves.
+
+    >>> w = [Value(2.0), Value(-1.0)]
+    >>> d = dot(w, [3.0, 4.0])
+    >>> d.data, d.local_grads
+    (2.0, (3.0, 4.0, 2.0, -1.0))
+    """
+    if len(xs) != len(ys):
+        raise ValueError(f"dot needs two lists of the same length, got {len(xs)} and {len(ys)}")
+    parents = tuple(_as_value(v) for v in (*xs, *ys))
+    return _node(DOT, parents, _dot_rule(*(p.data for p in parents)))
+
+
+def op(name: str) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
+    """Turn a function of floats returning ``(value, local_derivatives)`` into an op on Values.
+
+    The op's node has the function's arguments as parents (plain numbers become
+    constant leaves) and its local derivatives as ``local_grads``.
+
+    >>> @op("cube")
+    ... def cube(x):
+    ...     return x**3, (3 * x**2,)
+    >>> y = cube(Value(2.0))
+    >>> y.data, y.op, y.local_grads
+    (8.0, 'cube', (12.0,))
+    """
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"op needs a non-empty name, got {name!r}")
+
+    def decorate(function: Callable[..., Any]) -> Callable[..., Value]:
+        signature = inspect.signature(function)
+        user_op = _Op(name, _checked_rule(name, function))
+
+        @functools.wraps(function)
+        def apply(*args: Operand, **kwargs: Operand) -> Value:
+            try:
+                bound = signature.bind(*args, **kwargs)
+            except TypeError as error:
+                raise TypeError(f"op {name!r}: {error}") from None
+            parents = tuple(_as_value(a) for a in bound.args)
+            return _node(user_op, parents, user_op.rule(*(p.data for p in parents)))
+
+        return apply
+
+    return decorate
+
+
+def _checked_rule(name: str, function: Callable[..., Any]) -> Rule:
+    """Wrap a user's rule so what it returns is checked and made floats."""
+
+    def rule(*xs: float) -> tuple[float, tuple[float, ...]]:
+        result = function(*xs)
+        if not (isinstance(result, tuple) and len(result) == 2):
+            raise TypeError(f"op {name!r} must return (value, local_derivatives), got {result!r}")
+        value, grads = result
+        if not isinstance(grads, (tuple, list)):
+            raise TypeError(f"op {name!r} must return its local derivatives as a tuple, got {grads!r}")
+        if len(grads) != len(xs):
+            raise ValueError(
+                f"op {name!r} takes {len(xs)} input(s) but returned {len(grads)} local derivative(s): {tuple(grads)!r}"
+            )
+        value = _real(value, f"op {name!r} must return a real number as its value")
+        return value, tuple(_real(g, f"op {name!r} must return real numbers as local derivatives") for g in grads)
+
+    return rule

@@ -1,0 +1,1 @@
+"""gradwalk's neural-network library, built on `autograd`."""
