@@ -13,6 +13,7 @@ or a domain error, it returns ``inf`` or ``nan`` instead (see the README's table
 from __future__ import annotations
 
 import builtins
+import contextlib
 import functools
 import inspect
 import math
@@ -20,9 +21,8 @@ import numbers
 import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-import contextlib
 from contextlib import contextmanager
-from typing import Any, Union
+from typing import Any, TypeAlias
 
 __all__ = [
     "Value",
@@ -35,9 +35,9 @@ __all__ = [
     "topological_order",
 ]
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
-Rule = Callable[..., tuple[float, tuple[float, ...]]]
+Number: TypeAlias = int | float
+Operand: TypeAlias = "Value | int | float"
+Rule: TypeAlias = Callable[..., tuple[float, tuple[float, ...]]]
 
 _INF = math.inf
 _NAN = math.nan
@@ -604,7 +604,9 @@ def _backpropagate_checked(order: list[Value], root: Value, seed: float) -> None
 _new = object.__new__
 
 
-def _node(op: _Op, parents: tuple[Value, ...], result: tuple[float, tuple[float, ...]], constant: Any = None) -> Value:
+def _node(
+    op: _Op, parents: tuple[Value, ...], result: tuple[float, tuple[float, ...]], constant: Any = None
+) -> Value:
     """Make the node `op` computed from `parents`: every op, built-in or user-defined, comes here."""
     out = _new(Value)
     out.data, out.local_grads = result
@@ -699,7 +701,7 @@ def _as_value(x: Operand) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
-def sum(values: Iterable[Operand]) -> Value:  # noqa: A001 - autograd.sum, like torch.sum
+def sum(values: Iterable[Operand]) -> Value:
     """The sum of many values as one node (n parents, each local derivative 1).
 
     Plain numbers become constant leaves.
@@ -774,9 +776,11 @@ def _checked_rule(name: str, function: Callable[..., Any]) -> Rule:
             raise TypeError(f"op {name!r} must return its local derivatives as a tuple, got {grads!r}")
         if len(grads) != len(xs):
             raise ValueError(
-                f"op {name!r} takes {len(xs)} input(s) but returned {len(grads)} local derivative(s): {tuple(grads)!r}"
+                f"op {name!r} takes {len(xs)} input(s) but returned "
+                f"{len(grads)} local derivative(s): {tuple(grads)!r}"
             )
         value = _real(value, f"op {name!r} must return a real number as its value")
-        return value, tuple(_real(g, f"op {name!r} must return real numbers as local derivatives") for g in grads)
+        not_real = f"op {name!r} must return real numbers as local derivatives"
+        return value, tuple(_real(g, not_real) for g in grads)
 
     return rule
