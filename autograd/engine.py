@@ -22,7 +22,7 @@ import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, cast
 
 __all__ = [
     "Value",
@@ -564,10 +564,7 @@ class Value:
         54.0
         """
         seed = _real(grad, "backward(grad=...) takes a real number")
-        order = topological_order(self)
-        for node in order:
-            if node.parents:
-                node.grad = 0.0
+        order = _walk(self, for_backward=True)  # interior nodes only, their grads zeroed
         self.grad += seed
         if _modes_in_use and _modes.anomaly:
             _backpropagate_checked(order, self, seed)
@@ -578,10 +575,16 @@ class Value:
 def _backpropagate(order: list[Value]) -> None:
     for node in reversed(order):
         parents = node.parents
-        if len(parents) == 1:  # most nodes: skip the zip
-            parents[0].grad += node.local_grads[0] * node.grad
-        elif parents:
-            g = node.grad
+        g = node.grad
+        # Unary and binary ops are nearly every node: unrolled, they skip the zip.
+        if len(parents) == 1:
+            parents[0].grad += node.local_grads[0] * g
+        elif len(parents) == 2:
+            a, b = parents
+            da, db = node.local_grads
+            a.grad += da * g
+            b.grad += db * g  # for x * x (a is b) this adds to the updated grad, as it must
+        else:
             for parent, local in zip(parents, node.local_grads):
                 parent.grad += local * g
 
@@ -659,25 +662,39 @@ def topological_order(root: Value) -> list[Value]:
     """
     if not isinstance(root, Value):
         raise TypeError(f"topological_order takes a Value, got {type(root).__name__}: {root!r}")
+    return _walk(root, for_backward=False)
+
+
+def _walk(root: Value, for_backward: bool) -> list[Value]:
+    """The topological order: depth first, parents in order, a node placed after its parents.
+
+    `for_backward` leaves the leaves out and zeroes each interior node's grad as it
+    is placed: all that `backward` needs, in one pass over the graph.
+    """
     order: list[Value] = []
     seen: set[Value] = set()
     stack: list[Any] = [root]
-    push, pop = stack.append, stack.pop
+    push, pop, place, mark = stack.append, stack.pop, order.append, seen.add
     while stack:
         node = pop()
         if node is _EXPANDED:
-            order.append(pop())
-        elif node not in seen:
-            seen.add(node)
-            push(node)
-            push(_EXPANDED)
-            parents = node.parents
-            if len(parents) == 1:
-                if parents[0] not in seen:
+            node = pop()
+            if for_backward:
+                node.grad = 0.0
+            place(node)
+        elif node.parents:
+            if node not in seen:  # a node pushed twice is expanded once
+                mark(node)
+                push(node)
+                push(_EXPANDED)
+                parents = node.parents
+                if len(parents) == 1:
                     push(parents[0])
-            else:
-                # Reversed, so that the first parent is ordered first.
-                stack.extend([p for p in reversed(parents) if p not in seen])
+                else:
+                    stack.extend(reversed(parents))  # reversed: the first parent is placed first
+        elif not for_backward and node not in seen:  # a leaf (backward needs none: no set lookups)
+            mark(node)
+            place(node)
     return order
 
 
@@ -701,6 +718,16 @@ def _as_value(x: Operand) -> Value:
     return x if isinstance(x, Value) else Value(x)
 
 
+def _as_values(xs: Iterable[Operand]) -> tuple[Value, ...]:
+    values = tuple(xs)
+    if set(map(type, values)) <= {Value}:  # all Values already: checked at C speed
+        return cast("tuple[Value, ...]", values)
+    return tuple(map(_as_value, values))
+
+
+_data = operator.attrgetter("data")
+
+
 def sum(values: Iterable[Operand]) -> Value:
     """The sum of many values as one node (n parents, each local derivative 1).
 
@@ -710,8 +737,8 @@ def sum(values: Iterable[Operand]) -> Value:
     >>> s.data, s.op, s.local_grads
     (6.0, 'sum', (1.0, 1.0, 1.0))
     """
-    parents = tuple(_as_value(v) for v in values)
-    return _node(SUM, parents, _sum_rule(*(p.data for p in parents)))
+    parents = _as_values(values)
+    return _node(SUM, parents, _sum_rule(*map(_data, parents)))
 
 
 def dot(xs: Sequence[Operand], ys: Sequence[Operand]) -> Value:
@@ -726,8 +753,8 @@ def dot(xs: Sequence[Operand], ys: Sequence[Operand]) -> Value:
     """
     if len(xs) != len(ys):
         raise ValueError(f"dot needs two lists of the same length, got {len(xs)} and {len(ys)}")
-    parents = tuple(_as_value(v) for v in (*xs, *ys))
-    return _node(DOT, parents, _dot_rule(*(p.data for p in parents)))
+    parents = _as_values((*xs, *ys))
+    return _node(DOT, parents, _dot_rule(*map(_data, parents)))
 
 
 def op(name: str) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
@@ -748,6 +775,14 @@ def op(name: str) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Value]:
         signature = inspect.signature(function)
+        keyword_only = [
+            p.name for p in signature.parameters.values() if p.kind in (p.KEYWORD_ONLY, p.VAR_KEYWORD)
+        ]
+        if keyword_only:  # every input must be a positional float to have a local derivative
+            raise TypeError(
+                f"op {name!r}: every argument must be positional (an input of the op), "
+                f"but {function.__name__} has keyword-only {keyword_only}"
+            )
         user_op = _Op(name, _checked_rule(name, function))
 
         @functools.wraps(function)
@@ -756,6 +791,7 @@ def op(name: str) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
                 bound = signature.bind(*args, **kwargs)
             except TypeError as error:
                 raise TypeError(f"op {name!r}: {error}") from None
+            bound.apply_defaults()  # a defaulted argument is an input too (a constant leaf)
             parents = tuple(_as_value(a) for a in bound.args)
             return _node(user_op, parents, user_op.rule(*(p.data for p in parents)))
 
