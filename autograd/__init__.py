@@ -8,6 +8,7 @@
 0.000726
 """
 
+from autograd.draw import Drawing, draw
 from autograd.engine import (
     Value,
     detect_anomaly,
@@ -18,14 +19,35 @@ from autograd.engine import (
     sum,
     topological_order,
 )
+from autograd.gradcheck import (
+    GradcheckError,
+    GradcheckResult,
+    check_op,
+    eps_sweep,
+    gradcheck,
+    gradcheck_graph,
+)
+from autograd.render import RenderError
+from autograd.walkthrough import Walkthrough, walkthrough
 
 __all__ = [
+    "Drawing",
+    "GradcheckError",
+    "GradcheckResult",
+    "RenderError",
     "Value",
+    "Walkthrough",
+    "check_op",
     "detect_anomaly",
     "dot",
+    "draw",
+    "eps_sweep",
+    "gradcheck",
+    "gradcheck_graph",
     "no_grad",
     "op",
     "recompute",
     "sum",
     "topological_order",
+    "walkthrough",
 ]

@@ -150,14 +150,26 @@ def build(tree, leaves, engine):
 def test_random_expressions_match_sympy(tree, point):
     leaves = [Value(p) for p in point]
     out = build(tree, leaves, engine=True)
-    assume(math.isfinite(out.data) and abs(out.data) < 1e8)
+    # Rounding in a large intermediate (sin of 8.5**8.5, say) is the float's limit, not a bug:
+    # keep intermediates moderate and scale the absolute tolerance by the largest one.
+    scale = max(abs(node.data) for node in autograd.topological_order(out))
+    assume(scale < 1e3)
     out.backward()
     expression = build(tree, list(SYMBOLS), engine=False)
-    at = dict(zip(SYMBOLS, [sympy.Float(p, 30) for p in point]))
-    exact = complex(expression.evalf(30, subs=at))
-    assume(exact.imag == 0)
-    assert out.data == pytest.approx(exact.real, rel=1e-9, abs=1e-12)
+    at = dict(zip(SYMBOLS, [sympy.Rational(p) for p in point]))  # exact: the floats' own values
+    exact = symbolic_value(expression, at)
+    assume(exact is not None)
+    assert out.data == pytest.approx(exact, rel=1e-9, abs=1e-13 * scale)
     for symbol, leaf in zip(SYMBOLS, leaves):
-        derivative = complex(sympy.diff(expression, symbol).evalf(30, subs=at))
-        assume(abs(derivative) < 1e8)
-        assert leaf.grad == pytest.approx(derivative.real, rel=1e-7, abs=1e-9)
+        derivative = symbolic_value(sympy.diff(expression, symbol), at)
+        assume(derivative is not None and abs(derivative) < 1e8)
+        assert leaf.grad == pytest.approx(derivative, rel=1e-7, abs=1e-10 * scale)
+
+
+def symbolic_value(expression, at):
+    """The real value of `expression` at `at` to 30 digits, or None where it is not a real number."""
+    try:
+        value = complex(expression.subs(at).evalf(30))
+    except (ZeroDivisionError, TypeError, ValueError):
+        return None
+    return value.real if value.imag == 0 and math.isfinite(value.real) else None

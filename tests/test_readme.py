@@ -21,4 +21,5 @@ def test_readme_examples(tmp_path, monkeypatch):
     for i, text in enumerate(examples):
         test = doctest.DocTestParser().get_doctest(text, globs, f"README example {i}", str(README), 0)
         runner.run(test, out=report.append, clear_globs=False)
+        globs = test.globs  # DocTest copies the namespace it is given: carry this one on
     assert runner.failures == 0, "\n".join(report)

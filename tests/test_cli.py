@@ -1,0 +1,132 @@
+"""The gradwalk command line, end to end and in process."""
+
+import math
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+
+from autograd.cli import main
+
+GRADWALK = Path(sysconfig.get_path("scripts")) / "gradwalk"
+
+
+def run(*args, cwd=None):
+    return subprocess.run(args, capture_output=True, text=True, cwd=cwd)
+
+
+def test_graph_end_to_end(tmp_path):
+    done = run(
+        str(GRADWALK), "graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "-o", "graph.svg", cwd=tmp_path
+    )
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "graph.svg").read_bytes().lstrip().startswith(b"<?xml")
+    t = math.tanh(2 * -3 + 6.88)  # by hand: d tanh(n)/dn = 1 - t**2, dn/dx = w, dn/dw = x, dn/db = 1
+    lines = done.stdout.splitlines()
+    assert lines[0] == f"tanh(x*w + b) = {t!r}"
+    values = {name: float(value) for name, value in (line.split(".grad = ") for line in lines[1:4])}
+    assert values == pytest.approx({"x": -3 * (1 - t * t), "w": 2 * (1 - t * t), "b": 1 - t * t}, rel=1e-12)
+    assert lines[4] == "wrote graph.svg"
+
+
+def test_python_dash_m_autograd_is_the_same_command(tmp_path):
+    done = run(
+        sys.executable,
+        "-m",
+        "autograd",
+        "walkthrough",
+        "x*y + x",
+        "x=3",
+        "y=-2",
+        "-o",
+        "walk.html",
+        cwd=tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "wrote walk.html (6 frames)\n"  # 4 values (x, y, x*y, x*y + x) and 2 more
+    assert (tmp_path / "walk.html").read_text(encoding="utf-8").count('<section class="frame"') == 6
+
+
+def test_walkthrough_without_output_prints_the_steps(capsys):
+    assert main(["walkthrough", "x*y + x", "x=3", "y=-2"]) == 0
+    text = capsys.readouterr().out
+    assert "x.grad += -2.0 (local d(#2)/d(x)) × 1.0 (#2.grad) = -2.0, so x.grad is now -1.0" in text
+
+
+def test_graph_without_output_prints_dot(capsys):
+    assert main(["graph", "relu(a) - 2*a", "a=1.5", "--local-grads", "--rankdir", "TB"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("digraph {") and "rankdir=TB" in out and "label=-1.0000" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "culprit"),
+    [
+        (["tanh(x*w + b)", "x=2", "w=-3"], "variable 'b' at column 12 has no value"),
+        (
+            ["tanh(x*w)", "x=2", "w=-3", "z=1"],
+            "variable 'z' is given ('z=1', variable argument 3) but not used",
+        ),
+        (["x*(w+", "x=1", "w=2"], "bad syntax at '(', column 3"),
+        (["x +* w", "x=1", "w=2"], "bad syntax at '*', column 4"),
+        (["2*sinh(x)", "x=1"], "unknown function 'sinh' at column 3"),
+        (["x ^ 2", "x=1"], "'^' in 'x ^ 2' at column 1 is not allowed: use ** for powers"),
+        (["x.data", "x=1"], "'x.data' at column 1 is not allowed"),
+        (["x", "x=two"], "'x=two' (variable argument 1): 'two' is not a number"),
+        (["x", "x=1", "x=2"], "gives 'x' a second value"),
+        (["é + sinh(é)", "é=1"], "unknown function 'sinh' at column 5"),
+    ],
+)
+@pytest.mark.parametrize("command", ["graph", "walkthrough"])
+def test_bad_input_is_one_line_naming_the_culprit_with_exit_code_2(command, args, culprit, capsys):
+    assert main([command, *args]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert captured.err.startswith(f"gradwalk {command}: error: ")
+    assert culprit in captured.err
+
+
+def test_the_expression_is_never_evaluated_by_python(tmp_path, capsys):
+    marker = tmp_path / "pwned"
+    assert main(["graph", f"__import__('os').system('touch {marker}')"]) == 2
+    assert not marker.exists()
+    assert "'__import__('os').system' at column 1 is not allowed" in capsys.readouterr().err
+
+
+def test_a_bad_output_suffix_is_a_usage_error(tmp_path, capsys):
+    assert main(["graph", "x", "x=1", "-o", str(tmp_path / "graph.jpg")]) == 2
+    assert "expected one of .svg, .png, .pdf, .dot, .gv" in capsys.readouterr().err
+
+
+def test_a_failing_renderer_exits_1_with_its_message(monkeypatch, tmp_path, capsys):
+    monkeypatch.setenv("GRADWALK_DOT", str(tmp_path / "missing-dot"))
+    assert main(["graph", "x", "x=1", "-o", str(tmp_path / "graph.svg")]) == 1
+    assert "GRADWALK_DOT is set to" in capsys.readouterr().err
+    assert not (tmp_path / "graph.svg").exists()
+
+
+@pytest.mark.parametrize("command", ["graph", "walkthrough"])
+def test_help_has_examples(command, capsys):
+    with pytest.raises(SystemExit) as finished:
+        main([command, "--help"])
+    assert finished.value.code == 0
+    out = capsys.readouterr().out
+    assert "examples:" in out and f'gradwalk {command} "tanh(x*w + b)" x=2 w=-3 b=6.88' in out
+
+
+def test_top_level_help_lists_the_commands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "graph" in out and "walkthrough" in out and "exercises" in out
+
+
+def test_exercises_are_forwarded_unchanged(tmp_path):
+    forwarded = run(str(GRADWALK), "exercises", "list", cwd=tmp_path)
+    direct = run(sys.executable, "-m", "autograd.exercises", "list", cwd=tmp_path)
+    assert forwarded.returncode == direct.returncode == 0
+    assert forwarded.stdout == direct.stdout and forwarded.stdout
+    assert forwarded.stderr == direct.stderr
