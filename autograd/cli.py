@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments[:1] == ["exercises"]:
         from autograd.exercises import main as exercises_main  # only this subcommand needs them
 
-        return exercises_main(arguments[1:])
+        return exercises_main(arguments[1:], prog="gradwalk exercises")
     options = _parser().parse_args(arguments)
     try:
         if options.command == "graph":

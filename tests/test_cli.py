@@ -124,9 +124,11 @@ def test_top_level_help_lists_the_commands(capsys):
     assert "graph" in out and "walkthrough" in out and "exercises" in out
 
 
-def test_exercises_are_forwarded_unchanged(tmp_path):
+def test_exercises_are_forwarded_and_name_the_command_used(tmp_path):
     forwarded = run(str(GRADWALK), "exercises", "list", cwd=tmp_path)
     direct = run(sys.executable, "-m", "autograd.exercises", "list", cwd=tmp_path)
     assert forwarded.returncode == direct.returncode == 0
-    assert forwarded.stdout == direct.stdout and forwarded.stdout
+    assert "Begin with: gradwalk exercises start solutions.py" in forwarded.stdout
+    same_but_for_the_name = direct.stdout.replace("python -m autograd.exercises", "gradwalk exercises")
+    assert forwarded.stdout == same_but_for_the_name
     assert forwarded.stderr == direct.stderr
