@@ -90,8 +90,10 @@ class Mark:
     badge: str = ""
 
 
-AGREES = Mark("#bbf7d0", "gradient agrees with finite differences", " ✓")
-DISAGREES = Mark("#fecaca", "gradient disagrees with finite differences", " ✗")
+# √ and × are in the fonts of both renderers (graphviz-pure has no ✓ or ✗).
+AGREES = Mark("#bbf7d0", "gradient agrees with finite differences", " √")
+DISAGREES = Mark("#fecaca", "gradient disagrees with finite differences", " ×")
+WRONG_LOCAL = Mark("#f87171", "op whose local derivative disagrees with finite differences")
 
 
 class Drawing:
@@ -170,7 +172,8 @@ def draw(
     `show_local_grads` writes each op's local derivative d(out)/d(input) on its
     input edges. A graph of more than `max_nodes` Values is refused before any
     layout. `check` colours each Value by whether its gradient agrees with finite
-    differences (`autograd.gradcheck.gradcheck_graph`).
+    differences (`autograd.gradcheck.gradcheck_graph`), and each op whose own local
+    derivative disagrees, the place where a wrong gradient starts.
 
     >>> from autograd import Value
     >>> x = Value(2.0, label="x")
@@ -183,20 +186,28 @@ def draw(
         raise TypeError(f"draw takes a Value, got {type(root).__name__}: {root!r}")
     order = topological_order(root)
     check_size(len(order), max_nodes)
+    grads: list[float | None] | None = [node.grad for node in order] if show_grad else None
     marks: dict[int, Mark] = {}
+    op_marks: dict[int, Mark] = {}
     if check:
         from autograd.gradcheck import gradcheck_graph  # only this option needs gradient checking
 
         position = {node: i for i, node in enumerate(order)}
         for row in gradcheck_graph(root).rows:
-            marks[position[row.node]] = AGREES if row.passed else DISAGREES
+            i = position[row.node]
+            marks[i] = AGREES if row.error_ratio <= 1.0 else DISAGREES
+            if grads is not None:
+                grads[i] = row.analytic  # d(root)/d(node), the gradient that was checked
+            if row.local_errors:
+                op_marks[i] = WRONG_LOCAL
     source = graph_source(
         order,
         rankdir=rankdir,
-        grads=[node.grad for node in order] if show_grad else None,
+        grads=grads,
         show_local_grads=show_local_grads,
         marks=marks,
-        legend_marks=(AGREES, DISAGREES) if check else (),
+        op_marks=op_marks,
+        legend_marks=(AGREES, DISAGREES, WRONG_LOCAL) if check else (),
     )
     return Drawing(source, len(order))
 
@@ -221,20 +232,23 @@ def graph_source(
     show_local_grads: bool = False,
     names: Sequence[str] | None = None,
     marks: Mapping[int, Mark] | None = None,
+    op_marks: Mapping[int, Mark] | None = None,
     emphasised_op: int | None = None,
     legend_marks: Sequence[Mark] = (),
 ) -> str:
     """The DOT text of the graph whose nodes are `order` (a topological order, root last).
 
     `grads[i]` is shown as node i's grad (``None``: blank; `grads` ``None``: no grad
-    line); `names[i]` replaces its label; `marks[i]` colours it; the op making node
-    `emphasised_op` and its edges are drawn bold. `legend_marks` are explained in
+    line); `names[i]` replaces its label; `marks[i]` colours it and `op_marks[i]` the op
+    that makes it; the op making node `emphasised_op` and its edges are drawn bold.
+    `legend_marks` are explained in
     the legend whether or not they are used, so the legend does not change from
     one walkthrough frame to the next.
     """
     if rankdir not in RANKDIRS:
         raise ValueError(f"unknown rankdir {rankdir!r}; expected one of {', '.join(RANKDIRS)}")
     marks = marks or {}
+    op_marks = op_marks or {}
     position = {node: i for i, node in enumerate(order)}
     root = len(order) - 1
     graph = graphviz.Digraph(
@@ -260,7 +274,10 @@ def graph_source(
         if not node.parents:
             continue
         emphasis = _EMPHASIS if i == emphasised_op else {}
-        graph.node(f"op{i}", _label([shorten(node.op)]), **_OP_LOOK, **emphasis)
+        op_look = dict(_OP_LOOK)
+        if i in op_marks:
+            op_look["fillcolor"] = op_marks[i].fill
+        graph.node(f"op{i}", _label([shorten(node.op)]), **op_look, **emphasis)
         graph.edge(f"op{i}", f"n{i}", **emphasis)
         for parent, local in zip(node.parents, node.local_grads):
             edge_label = {"label": f"{local:.4f}"} if show_local_grads else {}
