@@ -23,5 +23,20 @@ lint: $(READY)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# `make bench` (see benchmarks/README.md) has its own venv: micrograd 0.1.0 is a peer to measure,
+# never a dependency of gradwalk. PyTorch is measured when that venv can import it (from the
+# base Python's packages, or installed there by hand). `make bench BENCH_ARGS=--quick`: a smoke test.
+BENCH_VENV := benchmarks/.venv
+BENCH_READY := $(BENCH_VENV)/.installed
+
+$(BENCH_READY): setup.cfg pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv --system-site-packages $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e . micrograd==0.1.0
+	touch $(BENCH_READY)
+
+bench: $(BENCH_READY)
+	$(BENCH_VENV)/bin/python -m benchmarks.run $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) out build *.egg-info

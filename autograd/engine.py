@@ -393,13 +393,18 @@ class Value:
     ('+', '*', (-3.0, 2.0))
     """
 
-    __slots__ = ("data", "grad", "label", "parents", "local_grads", "_op", "_constant")
+    # A node with one parent (most nodes) keeps that parent and its local derivative
+    # bare in `_parents` and `_local_grads`; other nodes keep tuples. Two 1-tuples per
+    # node would double the objects the cyclic garbage collector tracks, and tracking
+    # them was two thirds of the time spent building a long chain. `parents` and
+    # `local_grads` always give tuples.
+    __slots__ = ("data", "grad", "label", "_parents", "_local_grads", "_op", "_constant")
 
     data: float
     grad: float
     label: str
-    parents: tuple[Value, ...]
-    local_grads: tuple[float, ...]
+    _parents: Value | tuple[Value, ...]
+    _local_grads: float | tuple[float, ...]
     _op: _Op | None
     _constant: Any
 
@@ -409,10 +414,30 @@ class Value:
         self.data = _real(data, "Value holds a real number")
         self.grad = 0.0
         self.label = label
-        self.parents = ()
-        self.local_grads = ()
+        self._parents = ()
+        self._local_grads = ()
         self._op = None
         self._constant = None
+
+    @property
+    def parents(self) -> tuple[Value, ...]:
+        """The nodes this one was computed from, in order, repeats kept (``()`` for a leaf)."""
+        parents = self._parents
+        return parents if type(parents) is tuple else (parents,)  # type: ignore[return-value]
+
+    @parents.setter
+    def parents(self, parents: Sequence[Value]) -> None:
+        self._parents = parents[0] if len(parents) == 1 else tuple(parents)
+
+    @property
+    def local_grads(self) -> tuple[float, ...]:
+        """d(this node)/d(parent) for each parent, in the order of `parents`."""
+        grads = self._local_grads
+        return grads if type(grads) is tuple else (grads,)  # type: ignore[return-value]
+
+    @local_grads.setter
+    def local_grads(self, grads: Sequence[float]) -> None:
+        self._local_grads = grads[0] if len(grads) == 1 else tuple(grads)
 
     @property
     def op(self) -> str:
@@ -574,18 +599,18 @@ class Value:
 
 def _backpropagate(order: list[Value]) -> None:
     for node in reversed(order):
-        parents = node.parents
+        parents = node._parents
         g = node.grad
         # Unary and binary ops are nearly every node: unrolled, they skip the zip.
-        if len(parents) == 1:
-            parents[0].grad += node.local_grads[0] * g
+        if type(parents) is not tuple:  # one parent, kept bare
+            parents.grad += node._local_grads * g  # type: ignore[operator, union-attr]
         elif len(parents) == 2:
             a, b = parents
-            da, db = node.local_grads
+            da, db = node._local_grads  # type: ignore[misc]
             a.grad += da * g
             b.grad += db * g  # for x * x (a is b) this adds to the updated grad, as it must
         else:
-            for parent, local in zip(parents, node.local_grads):
+            for parent, local in zip(parents, node._local_grads):  # type: ignore[arg-type]
                 parent.grad += local * g
 
 
@@ -612,10 +637,15 @@ def _node(
 ) -> Value:
     """Make the node `op` computed from `parents`: every op, built-in or user-defined, comes here."""
     out = _new(Value)
-    out.data, out.local_grads = result
+    out.data, grads = result
     out.grad = 0.0
     out.label = ""
-    out.parents = parents
+    if len(parents) == 1:  # kept bare: see Value
+        out._parents = parents[0]
+        out._local_grads = grads[0]
+    else:
+        out._parents = parents
+        out._local_grads = grads
     out._op = op
     out._constant = constant
     if _modes_in_use:
@@ -648,6 +678,7 @@ def _operand(x: object) -> float | None:
 # Graph order, recomputation, n-ary ops and user-defined ops.
 
 _EXPANDED = object()  # stack marker: the node beneath it has all its parents placed
+_parents_of = operator.attrgetter("_parents")  # as a filter: true for interior nodes only
 
 
 def topological_order(root: Value) -> list[Value]:
@@ -682,16 +713,23 @@ def _walk(root: Value, for_backward: bool) -> list[Value]:
             if for_backward:
                 node.grad = 0.0
             place(node)
-        elif node.parents:
+        elif node._parents:
             if node not in seen:  # a node pushed twice is expanded once
                 mark(node)
                 push(node)
                 push(_EXPANDED)
-                parents = node.parents
-                if len(parents) == 1:
+                # Pushed last to first, so that the first parent is placed first;
+                # unary and binary nodes (nearly all) are unrolled.
+                parents = node._parents
+                if type(parents) is not tuple:  # one parent, kept bare
+                    push(parents)
+                elif len(parents) == 2:
+                    push(parents[1])
                     push(parents[0])
+                elif for_backward:  # n-ary (sum, dot): their many leaves are not even pushed
+                    stack.extend(filter(_parents_of, reversed(parents)))
                 else:
-                    stack.extend(reversed(parents))  # reversed: the first parent is placed first
+                    stack.extend(reversed(parents))
         elif not for_backward and node not in seen:  # a leaf (backward needs none: no set lookups)
             mark(node)
             place(node)
