@@ -39,4 +39,4 @@ bench: $(BENCH_READY)
 	$(BENCH_VENV)/bin/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) out build *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) out build *.egg-info

@@ -337,6 +337,11 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     missing = [name for name, e in peers.items() if e is None]
     columns[-1:-1] = [(name, f"{name} (not installed)") for name in missing]
 
+    # Freeze what importing the contenders made (PyTorch alone is ~165,000 objects): else every
+    # full collection walks it, and gradwalk's and micrograd's figures would depend on whether
+    # PyTorch is installed. The collector stays on, with default settings, for all the workloads make.
+    gc.collect()
+    gc.freeze()
     started = datetime.datetime.now(datetime.timezone.utc)
     # micrograd's recursive topological sort needs this past ~1,000 nodes, as its users find out.
     recursion_limit = sys.getrecursionlimit()
