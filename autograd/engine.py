@@ -411,7 +411,7 @@ class Value:
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
             raise TypeError(f"label must be a str, got {type(label).__name__}: {label!r}")
-        self.data = _real(data, "Value holds a real number")
+        self.data = as_real(data, "Value holds a real number")
         self.grad = 0.0
         self.label = label
         self._parents = ()
@@ -534,12 +534,12 @@ class Value:
 
     def leaky_relu(self, negative_slope: float = 0.01) -> Value:
         """x for x > 0, else negative_slope * x; the derivative at 0 is negative_slope."""
-        slope = _real(negative_slope, "negative_slope must be a real number")
+        slope = as_real(negative_slope, "negative_slope must be a real number")
         return _node(LEAKY_RELU, (self,), _leaky_relu(self.data, slope), slope)
 
     def elu(self, alpha: float = 1.0) -> Value:
         """x for x > 0, else alpha * (e**x - 1); the derivative at 0 is alpha."""
-        a = _real(alpha, "alpha must be a real number")
+        a = as_real(alpha, "alpha must be a real number")
         return _node(ELU, (self,), _elu(self.data, a), a)
 
     def softplus(self) -> Value:
@@ -588,7 +588,7 @@ class Value:
         >>> y.backward(); x.grad
         54.0
         """
-        seed = _real(grad, "backward(grad=...) takes a real number")
+        seed = as_real(grad, "backward(grad=...) takes a real number")
         order = _walk(self, for_backward=True)  # interior nodes only, their grads zeroed
         self.grad += seed
         if _modes_in_use and _modes.anomaly:
@@ -653,8 +653,19 @@ def _node(
     return out
 
 
-def _real(x: object, what: str) -> float:
-    """`x` as a float if it is a real number (int, float, numpy scalar), else a TypeError."""
+def as_real(x: object, what: str) -> float:
+    """`x` as a float if it is a real number (int, float, numpy scalar), else a TypeError.
+
+    `what` starts the error message; `nn` and the checkers use this too, so every
+    number a user passes is checked alike.
+
+    >>> as_real(3, "lr must be a real number")
+    3.0
+    >>> as_real("3", "lr must be a real number")
+    Traceback (most recent call last):
+    ...
+    TypeError: lr must be a real number, got str: '3'
+    """
     if type(x) is float:
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
@@ -671,7 +682,7 @@ def _operand(x: object) -> float | None:
         return x
     if isinstance(x, bool) or not isinstance(x, numbers.Real):
         return None
-    return _real(x, "operand")
+    return as_real(x, "operand")
 
 
 # ---------------------------------------------------------------------------
@@ -853,8 +864,8 @@ def _checked_rule(name: str, function: Callable[..., Any]) -> Rule:
                 f"op {name!r} takes {len(xs)} input(s) but returned "
                 f"{len(grads)} local derivative(s): {tuple(grads)!r}"
             )
-        value = _real(value, f"op {name!r} must return a real number as its value")
+        value = as_real(value, f"op {name!r} must return a real number as its value")
         not_real = f"op {name!r} must return real numbers as local derivatives"
-        return value, tuple(_real(g, not_real) for g in grads)
+        return value, tuple(as_real(g, not_real) for g in grads)
 
     return rule

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any, NamedTuple, TypeGuard
 
-from autograd.engine import Value, _real, no_grad, recompute, topological_order
+from autograd.engine import Value, as_real, no_grad, recompute, topological_order
 
 __all__ = [
     "EpsSweep",
@@ -333,9 +333,9 @@ class _Tolerances(NamedTuple):
 
 
 def _tolerances(eps: float, atol: float, rtol: float) -> _Tolerances:
-    eps = _real(eps, "eps must be a real number")
-    atol = _real(atol, "atol must be a real number")
-    rtol = _real(rtol, "rtol must be a real number")
+    eps = as_real(eps, "eps must be a real number")
+    atol = as_real(atol, "atol must be a real number")
+    rtol = as_real(rtol, "rtol must be a real number")
     if not (math.isfinite(eps) and eps > 0.0):
         raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
     for name, x in (("atol", atol), ("rtol", rtol)):

@@ -8,16 +8,12 @@ import random
 from collections.abc import Iterable, Mapping
 
 from autograd import Value
+from autograd.engine import as_real
 
 
 def real(value: object, name: str) -> float:
     """`value` as a float, or a TypeError for a bool or anything that is not a real number."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}: {value!r}")
-    try:
-        return float(value)
-    except OverflowError:
-        raise ValueError(f"{name} must fit in a float, got {value!r}") from None
+    return as_real(value, f"{name} must be a real number")
 
 
 def non_negative(value: object, name: str) -> float:

@@ -9,6 +9,7 @@ import pytest
 
 from autograd import Value
 from autograd.exercises import EXERCISES, grade, grade_by_hand, grade_file, main, solutions
+from tests.graphs import karpathy_example
 
 SOLUTIONS = Path(solutions.__file__).read_text()
 NAMES = [exercise.name for exercise in EXERCISES]
@@ -315,18 +316,10 @@ def test_python_dash_m_runs_the_command_line(tmp_path):
 
 
 def micrograd_graph():
-    """Karpathy's example: L = (a*b + c) * f, with hand-computed gradients."""
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    loss = d * f
-    loss.label = "L"
-    return loss
+    return karpathy_example()[0]
 
 
-RIGHT = {"L": 1.0, "d": -2.0, "f": 4.0, "e": -2.0, "c": -2.0, "a": 6.0, "b": -4.0}
+RIGHT = karpathy_example()[1]  # every node, computed by hand
 
 
 def test_right_answers_are_all_right():

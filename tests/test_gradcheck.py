@@ -21,6 +21,7 @@ from autograd import (
     op,
     topological_order,
 )
+from tests.graphs import karpathy_example
 
 # ---------------------------------------------------------------------------
 # Every built-in op at random smooth points: (function of Values, true derivatives, domain per input).
@@ -363,20 +364,8 @@ def test_an_op_of_any_number_of_arguments_needs_one_domain_each():
 # gradcheck_graph
 
 
-def _micrograd_graph():
-    """Karpathy's example, with hand-computed gradients."""
-    a, b, c, f = (Value(v, label=name) for v, name in [(2.0, "a"), (-3.0, "b"), (10.0, "c"), (-2.0, "f")])
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    loss = d * f
-    loss.label = "L"
-    return loss, {"a": 6.0, "b": -4.0, "c": -2.0, "e": -2.0, "d": -2.0, "f": 4.0, "L": 1.0}
-
-
 def test_gradcheck_graph_checks_every_node_against_hand_computed_gradients():
-    loss, expected = _micrograd_graph()
+    loss, expected = karpathy_example()
     result = gradcheck_graph(loss)
     assert result and result.checked == "node"
     assert [row.node for row in result.rows] == topological_order(loss)
@@ -386,7 +375,7 @@ def test_gradcheck_graph_checks_every_node_against_hand_computed_gradients():
 
 
 def test_gradcheck_graph_finds_and_names_a_corrupted_local_derivative():
-    loss, _ = _micrograd_graph()
+    loss, _ = karpathy_example()
     d = loss.parents[0]
     e = d.parents[0]
     e.local_grads = (-3.0, 5.0)  # de/db should be a = 2
@@ -401,7 +390,7 @@ def test_gradcheck_graph_finds_and_names_a_corrupted_local_derivative():
 
 
 def test_gradcheck_graph_leaves_data_and_grads_as_they_were():
-    loss, _ = _micrograd_graph()
+    loss, _ = karpathy_example()
     loss.backward()
     loss.backward()  # leaves accumulate: the check must not reset that
     nodes = topological_order(loss)

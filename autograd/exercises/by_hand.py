@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from autograd.engine import Value, _real, topological_order
+from autograd.engine import Value, as_real, topological_order
 from autograd.gradcheck import _gradients, format_table
 
 __all__ = ["HandGrade", "HandGrades", "grade_by_hand"]
@@ -69,7 +69,7 @@ def grade_by_hand(
         raise TypeError(f"grade_by_hand takes the graph's root Value, got {type(root).__name__}: {root!r}")
     if not isinstance(answers, Mapping):
         raise TypeError(f"answers must map node labels to numbers, got {type(answers).__name__}: {answers!r}")
-    rtol, atol = _real(rtol, "rtol must be a number"), _real(atol, "atol must be a number")
+    rtol, atol = as_real(rtol, "rtol must be a number"), as_real(atol, "atol must be a number")
     if not (rtol >= 0.0 and atol >= 0.0):
         raise ValueError(f"rtol and atol must be >= 0, got rtol={rtol!r}, atol={atol!r}")
     by_label: dict[str, list[Value]] = {}
@@ -85,7 +85,7 @@ def grade_by_hand(
             raise ValueError(f"no node labelled {label!r} in this graph; its labels are: {known}")
         if len(nodes) > 1:
             raise ValueError(f"{len(nodes)} nodes are labelled {label!r}; give each a label of its own")
-        number = _real(answer, f"the answer for {label!r} must be a number")
+        number = as_real(answer, f"the answer for {label!r} must be a number")
         expected = grads[nodes[0]]
         right = abs(number - expected) <= atol + rtol * abs(expected)
         rows.append(HandGrade(label, number, expected, right))
