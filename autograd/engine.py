@@ -592,7 +592,7 @@ class Value:
         order = _walk(self, for_backward=True)  # interior nodes only, their grads zeroed
         self.grad += seed
         if _modes_in_use and _modes.anomaly:
-            _backpropagate_checked(order, self, seed)
+            _backpropagate_checked(order, seed)
         else:
             _backpropagate(order)
 
@@ -614,7 +614,7 @@ def _backpropagate(order: list[Value]) -> None:
                 parent.grad += local * g
 
 
-def _backpropagate_checked(order: list[Value], root: Value, seed: float) -> None:
+def _backpropagate_checked(order: list[Value], seed: float) -> None:
     if not math.isfinite(seed):
         raise FloatingPointError(f"backward() was given grad={seed!r}")
     for node in reversed(order):
