@@ -97,9 +97,10 @@ def _cos(x: float) -> float:
 
 
 def _sigmoid(x: float) -> float:
+    # exp of a number <= 0 on either side: it cannot overflow.
     if x >= 0.0:
-        return 1.0 / (1.0 + _exp(-x))
-    e = _exp(x)
+        return 1.0 / (1.0 + math.exp(-x))
+    e = math.exp(x)
     return e / (1.0 + e)
 
 
@@ -218,19 +219,12 @@ def _leaky_relu(x: float, slope: float) -> tuple[float, tuple[float, ...]]:
 def _elu(x: float, alpha: float) -> tuple[float, tuple[float, ...]]:
     if x > 0.0:
         return x, _ONE
-    return alpha * _expm1(x), (alpha * _exp(x),)  # elu'(0) = alpha
-
-
-def _expm1(x: float) -> float:
-    try:
-        return math.expm1(x)
-    except OverflowError:
-        return _INF
+    return alpha * math.expm1(x), (alpha * math.exp(x),)  # elu'(0) = alpha
 
 
 def _softplus(x: float) -> tuple[float, tuple[float, ...]]:
     # Exact and stable for any x: max(x, 0) + log1p(exp(-|x|)).
-    return max(x, 0.0) + math.log1p(_exp(-abs(x))), (_sigmoid(x),)
+    return max(x, 0.0) + math.log1p(math.exp(-abs(x))), (_sigmoid(x),)
 
 
 def _sin_rule(x: float) -> tuple[float, tuple[float, ...]]:
@@ -373,7 +367,7 @@ def _apply_modes(out: Value) -> None:
         plural = "s" if len(out.parents) != 1 else ""
         raise FloatingPointError(f"{out.op} produced {out.data!r} from input{plural} {inputs}")
     if not _modes.grad_enabled:
-        out.parents = out.local_grads = ()
+        out._parents = out._local_grads = ()
         out._op = out._constant = None
 
 
@@ -841,8 +835,8 @@ def op(name: str) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
             except TypeError as error:
                 raise TypeError(f"op {name!r}: {error}") from None
             bound.apply_defaults()  # a defaulted argument is an input too (a constant leaf)
-            parents = tuple(_as_value(a) for a in bound.args)
-            return _node(user_op, parents, user_op.rule(*(p.data for p in parents)))
+            parents = _as_values(bound.args)
+            return _node(user_op, parents, user_op.rule(*map(_data, parents)))
 
         return apply
 
