@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from autograd.draw import RANKDIRS, SAVE_FORMATS, draw
 from autograd.engine import Value, topological_order
-from autograd.expression import check_all_used, parse, parse_values
+from autograd.expression import FUNCTIONS, check_all_used, parse, parse_values
 from autograd.render import RenderError
 from autograd.walkthrough import walkthrough
 
@@ -23,9 +23,9 @@ __all__ = ["main"]
 USAGE_ERROR = 2  # as argparse: bad expression, variables or options
 FAILED = 1  # the renderer failed, or stdout was closed
 
-_EXPRESSIONS = """\
+_EXPRESSIONS = f"""\
 An expression uses numbers, variables, + - * / **, unary minus and the functions
-abs cos elu exp leaky_relu log relu sigmoid sin softplus sqrt tanh
+{" ".join(FUNCTIONS)}
 (elu and leaky_relu take an optional number: leaky_relu(x, 0.1)). Give every
 variable a value as NAME=NUMBER. An expression starting with "-" goes after "--":
   gradwalk graph -- "-x**2" x=3
@@ -152,7 +152,7 @@ def _graph(options: argparse.Namespace) -> int:
     for node in topological_order(root):
         if node.label and not node.parents:  # the variables
             print(f"{node.label}.grad = {node.grad!r}")
-    if options.output is not None:
+    if options.output is not None and not options.summary:
         print(f"wrote {options.output}")
     return 0
 

@@ -99,7 +99,8 @@ WRONG_LOCAL = Mark("#f87171", "op whose local derivative disagrees with finite d
 class Drawing:
     """A picture of a graph: `source` is its DOT text, `save` renders it to a file.
 
-    In Jupyter it shows itself as SVG.
+    In Jupyter it shows itself as SVG. `draw` makes one; ``Drawing(graph_source(order, ...),
+    len(order))`` makes one of your own.
 
     >>> from autograd import Value
     >>> drawing = draw(Value(2.0, label="x") * 3)
@@ -171,9 +172,10 @@ def draw(
     `rankdir` is ``"LR"`` (inputs on the left), ``"TB"``, ``"RL"`` or ``"BT"``.
     `show_local_grads` writes each op's local derivative d(out)/d(input) on its
     input edges. A graph of more than `max_nodes` Values is refused before any
-    layout. `check` colours each Value by whether its gradient agrees with finite
-    differences (`autograd.gradcheck.gradcheck_graph`), and each op whose own local
-    derivative disagrees, the place where a wrong gradient starts.
+    layout. `check` runs `autograd.gradcheck.gradcheck_graph`: each Value shows the
+    checked gradient d(root)/d(value) instead of its ``.grad`` and is coloured, √ or ×,
+    by whether that agrees with finite differences; each op whose own local derivative
+    disagrees, the place where a wrong gradient starts, is dark red.
 
     >>> from autograd import Value
     >>> x = Value(2.0, label="x")
@@ -186,24 +188,20 @@ def draw(
         raise TypeError(f"draw takes a Value, got {type(root).__name__}: {root!r}")
     order = topological_order(root)
     check_size(len(order), max_nodes)
-    grads: list[float | None] | None = [node.grad for node in order] if show_grad else None
+    grads = [node.grad for node in order]
     marks: dict[int, Mark] = {}
     op_marks: dict[int, Mark] = {}
     if check:
         from autograd.gradcheck import gradcheck_graph  # only this option needs gradient checking
 
-        position = {node: i for i, node in enumerate(order)}
-        for row in gradcheck_graph(root).rows:
-            i = position[row.node]
-            marks[i] = AGREES if row.error_ratio <= 1.0 else DISAGREES
-            if grads is not None:
-                grads[i] = row.analytic  # d(root)/d(node), the gradient that was checked
-            if row.local_errors:
-                op_marks[i] = WRONG_LOCAL
+        rows = gradcheck_graph(root).rows  # one per node, in the same order as `order`
+        grads = [row.analytic for row in rows]  # d(root)/d(node), the gradients that were checked
+        marks = {i: AGREES if row.error_ratio <= 1.0 else DISAGREES for i, row in enumerate(rows)}
+        op_marks = {i: WRONG_LOCAL for i, row in enumerate(rows) if row.local_errors}
     source = graph_source(
         order,
         rankdir=rankdir,
-        grads=grads,
+        grads=grads if show_grad else None,
         show_local_grads=show_local_grads,
         marks=marks,
         op_marks=op_marks,
@@ -236,14 +234,23 @@ def graph_source(
     emphasised_op: int | None = None,
     legend_marks: Sequence[Mark] = (),
 ) -> str:
-    """The DOT text of the graph whose nodes are `order` (a topological order, root last).
+    r"""The DOT text of the graph whose nodes are `order` (a topological order, root last).
 
+    The building block of `draw` and `autograd.walkthrough`, for pictures of your own.
     `grads[i]` is shown as node i's grad (``None``: blank; `grads` ``None``: no grad
     line); `names[i]` replaces its label; `marks[i]` colours it and `op_marks[i]` the op
     that makes it; the op making node `emphasised_op` and its edges are drawn bold.
-    `legend_marks` are explained in
-    the legend whether or not they are used, so the legend does not change from
-    one walkthrough frame to the next.
+    `legend_marks` are explained in the legend whether or not they are used, so the
+    legend does not change from one picture of a series to the next.
+
+    >>> from autograd import Value, topological_order
+    >>> order = topological_order(Value(2.0, label="x") * 3)
+    >>> NEW = Mark("#fdba74", "gradient found in this step")
+    >>> source = graph_source(order, grads=[3.0, 1.0], marks={0: NEW}, legend_marks=[NEW])
+    >>> print(source.splitlines()[4].strip())
+    n0 [label="x\ndata 2.0000\ngrad 3.0000" fillcolor="#fdba74" shape=box style="rounded,filled"]
+    >>> Drawing(source, len(order))
+    <Drawing of 2 values: .source is the DOT text, .save(path) renders it>
     """
     if rankdir not in RANKDIRS:
         raise ValueError(f"unknown rankdir {rankdir!r}; expected one of {', '.join(RANKDIRS)}")

@@ -17,7 +17,7 @@ from typing import Any, cast
 from autograd.draw import shorten
 from autograd.engine import Value
 
-__all__ = ["FUNCTIONS", "Expression", "ExpressionError", "parse"]
+__all__ = ["FUNCTIONS", "Expression", "ExpressionError", "check_all_used", "parse", "parse_values"]
 
 
 class ExpressionError(ValueError):

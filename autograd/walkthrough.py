@@ -85,7 +85,9 @@ class Walkthrough:
         return target
 
     def save_frames(self, folder: str | os.PathLike[str], image_format: str = "svg") -> list[Path]:
-        """Write each frame as an image (``"svg"``, ``"png"`` or ``"pdf"``) into `folder`: frame-00.svg, ...
+        """Write each frame as an image (``"svg"``, ``"png"`` or ``"pdf"``) into `folder`: frame-0.svg, ...
+
+        Frame numbers are zero-padded to the same width (frame-07.svg when there are 10 or more).
 
         Creates the folder if needed; other files in it are left alone.
         """
@@ -153,7 +155,6 @@ def walkthrough(root: Value, *, rankdir: str = "LR", max_nodes: int = 100) -> Wa
         )
     ]
     grads[-1] = 1.0
-    uses: Counter[int] = Counter()  # gradients received so far, per node
     for step, i in enumerate(reversed(range(len(order))), start=1):
         name, grad = names[i], grads[i] or 0.0  # every node leads to the root: its gradient has arrived
         if step == 1:
@@ -171,15 +172,14 @@ def walkthrough(root: Value, *, rankdir: str = "LR", max_nodes: int = 100) -> Wa
                 f"{receivers}: each gets its local derivative × {name}.grad."
             )
         for j, local in zip(parents[i], order[i].local_grads):
-            before, product = grads[j] or 0.0, local * grad
-            grads[j] = total = before + product
-            uses[j] += 1
+            before, product = grads[j], local * grad
+            grads[j] = total = (before or 0.0) + product
             p = names[j]
             line = (
                 f"{p}.grad += {_number(local)} (local d({name})/d({p})) × {_number(grad)} ({name}.grad) "
                 f"= {_number(product)}, so {p}.grad is now {_number(total)}"
             )
-            if uses[j] > 1:
+            if before is not None:  # p has received gradient before
                 line += f" ({_number(before)} + {_number(product)}: {p} is used again, so gradients add up)"
             steps.append(line)
         frames.append(frame(f"Backward step {step} of {len(order)}: {name}", steps, current=i))

@@ -61,6 +61,13 @@ def test_graph_without_output_prints_dot(capsys):
     assert out.startswith("digraph {") and "rankdir=TB" in out and "label=-1.0000" in out
 
 
+def test_summary_prints_the_value_and_gradients_only(tmp_path, capsys):
+    target = tmp_path / "graph.svg"
+    assert main(["graph", "x*y", "x=3", "y=-2", "--summary", "-o", str(target)]) == 0
+    assert capsys.readouterr().out == "x*y = -6.0\nx.grad = -2.0\ny.grad = 3.0\n"  # no "wrote graph.svg"
+    assert not target.exists()
+
+
 @pytest.mark.parametrize(
     ("args", "culprit"),
     [
