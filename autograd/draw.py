@@ -196,7 +196,7 @@ def draw(
 
         rows = gradcheck_graph(root).rows  # one per node, in the same order as `order`
         grads = [row.analytic for row in rows]  # d(root)/d(node), the gradients that were checked
-        marks = {i: AGREES if row.error_ratio <= 1.0 else DISAGREES for i, row in enumerate(rows)}
+        marks = {i: AGREES if row.agrees else DISAGREES for i, row in enumerate(rows)}
         op_marks = {i: WRONG_LOCAL for i, row in enumerate(rows) if row.local_errors}
     source = graph_source(
         order,

@@ -79,9 +79,14 @@ class GradcheckRow:
         return _ratio(self.abs_error, abs(self.numeric))
 
     @property
+    def agrees(self) -> bool:
+        """Whether the derivative agrees with the numeric one (within the tolerances)."""
+        return self.error_ratio <= 1.0
+
+    @property
     def passed(self) -> bool:
         """Whether the derivative agrees (and, in a graph, the node's own local derivatives do)."""
-        return self.error_ratio <= 1.0 and not self.local_errors
+        return self.agrees and not self.local_errors
 
     @property
     def verdict(self) -> str:
@@ -312,15 +317,15 @@ def _compare(
         small_gap = (value_at(x + small) - value) / small - (value - value_at(x - small)) / small
         kink = abs(small_gap) > abs(gap) * _KINK_GAP_KEPT
     if not kink:
-        error_ratio = _ratio(abs(analytic - numeric), atol + rtol * abs(numeric))
+        error_ratio = _error_ratio(analytic, numeric, atol, rtol)
     else:  # a valid subgradient lies between the slopes
         low, high = min(left, right), max(left, right)
         if low <= analytic <= high:
             error_ratio = 0.0
         elif analytic < low:
-            error_ratio = _ratio(low - analytic, atol + rtol * abs(low))
+            error_ratio = _error_ratio(analytic, low, atol, rtol)
         elif analytic > high:
-            error_ratio = _ratio(analytic - high, atol + rtol * abs(high))
+            error_ratio = _error_ratio(analytic, high, atol, rtol)
         else:  # nan
             error_ratio = math.nan
     return _Comparison(numeric, left, right, not kink, error_ratio)
@@ -333,15 +338,28 @@ class _Tolerances(NamedTuple):
 
 
 def _tolerances(eps: float, atol: float, rtol: float) -> _Tolerances:
-    eps = as_real(eps, "eps must be a real number")
-    atol = as_real(atol, "atol must be a real number")
-    rtol = as_real(rtol, "rtol must be a real number")
-    if not (math.isfinite(eps) and eps > 0.0):
-        raise ValueError(f"eps must be a finite number > 0, got {eps!r}")
-    for name, x in (("atol", atol), ("rtol", rtol)):
-        if not (math.isfinite(x) and x >= 0.0):
-            raise ValueError(f"{name} must be a finite number >= 0, got {x!r}")
-    return _Tolerances(eps, atol, rtol)
+    return _Tolerances(_step(eps), _tolerance(atol, "atol"), _tolerance(rtol, "rtol"))
+
+
+def _step(eps: object) -> float:
+    """A finite-difference step, checked: a finite number > 0."""
+    step = as_real(eps, "eps must be a real number")
+    if not (math.isfinite(step) and step > 0.0):
+        raise ValueError(f"eps must be a finite number > 0, got {step!r}")
+    return step
+
+
+def _tolerance(x: object, name: str) -> float:
+    """An atol or rtol, checked: a finite number >= 0."""
+    tolerance = as_real(x, f"{name} must be a real number")
+    if not (math.isfinite(tolerance) and tolerance >= 0.0):
+        raise ValueError(f"{name} must be a finite number >= 0, got {tolerance!r}")
+    return tolerance
+
+
+def _error_ratio(value: float, reference: float, atol: float, rtol: float) -> float:
+    """``|value - reference|`` over what the tolerances allow, ``atol + rtol * |reference|``: <= 1 passes."""
+    return _ratio(abs(value - reference), atol + rtol * abs(reference))
 
 
 def _ratio(excess: float, allowed: float) -> float:
@@ -362,7 +380,10 @@ def _badness(row: GradcheckRow) -> tuple[bool, float]:
 
 
 def _gradients(root: Value) -> dict[Value, float]:
-    """d(root)/d(node) for every node `root` depends on, leaving every ``.grad`` as it was."""
+    """d(root)/d(node) for every node `root` depends on, in topological order.
+
+    Every ``.grad`` is left as it was.
+    """
     order = topological_order(root)
     saved = [node.grad for node in order]
     try:
@@ -405,23 +426,31 @@ def gradcheck(
     tolerances = _tolerances(eps, atol, rtol)
     given = _inputs(inputs)
     names = _parameter_names(f, len(given))
+    value, analytic = _analytic(f, given)
     xs = [v.data for v in given]
-    leaves = [Value(x, v.label) for x, v in zip(xs, given)]
-    out = _call(f, leaves)
-    grads = _gradients(out)
-
-    def value_at(i: int) -> Callable[[float], float]:
-        def value(t: float) -> float:
-            with no_grad():
-                return _call(f, [Value(t if j == i else x) for j, x in enumerate(xs)]).data
-
-        return value
-
     rows = [
-        _row(v.label or names[i], v, grads.get(leaves[i], 0.0), value_at(i), out.data, tolerances)
+        _row(v.label or names[i], v, analytic[i], _varying(f, xs, i), value, tolerances)
         for i, v in enumerate(given)
     ]
     return GradcheckResult(rows, *tolerances)
+
+
+def _analytic(f: Callable[..., Value], given: list[Value]) -> tuple[float, list[float]]:
+    """``f(*given)``'s value and its derivative in each input, by backward on new leaves."""
+    leaves = [Value(v.data, v.label) for v in given]
+    out = _call(f, leaves)
+    grads = _gradients(out)
+    return out.data, [grads.get(leaf, 0.0) for leaf in leaves]
+
+
+def _varying(f: Callable[..., Value], xs: list[float], i: int) -> Callable[[float], float]:
+    """``f`` as a function of input `i` alone, the others held at `xs`; computed without a graph."""
+
+    def value_at(t: float) -> float:
+        with no_grad():
+            return _call(f, [Value(t if j == i else x) for j, x in enumerate(xs)]).data
+
+    return value_at
 
 
 def _row(
@@ -444,19 +473,17 @@ def _inputs(inputs: object) -> list[Value]:
         raise TypeError(f"inputs must be a list of floats or Values, got {type(inputs).__name__}: {inputs!r}")
     if not inputs:
         raise ValueError("gradcheck needs at least one input, got none")
-    values = []
-    for i, x in enumerate(inputs):
-        if isinstance(x, Value):
-            values.append(x)
-        elif _is_real(x):
-            values.append(Value(x))
-        else:
-            raise TypeError(f"inputs[{i}] must be a float or a Value, got {type(x).__name__}: {x!r}")
-    return values
+    return [
+        x if isinstance(x, Value) else Value(as_real(x, f"inputs[{i}] must be a float or a Value"))
+        for i, x in enumerate(inputs)
+    ]
 
 
 def _is_real(x: object) -> bool:
     return isinstance(x, numbers.Real) and not isinstance(x, bool)
+
+
+_POSITIONAL = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
 
 
 def _parameter_names(f: Callable[..., Any], count: int) -> list[str]:
@@ -466,8 +493,7 @@ def _parameter_names(f: Callable[..., Any], count: int) -> list[str]:
         parameters = list(inspect.signature(f).parameters.values())
     except (TypeError, ValueError):  # builtins without a signature
         return fallback
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    names = [p.name for p in parameters if p.kind in positional][:count]
+    names = [p.name for p in parameters if p.kind in _POSITIONAL][:count]
     return names + fallback[len(names) :]
 
 
@@ -567,8 +593,7 @@ def _arity(op: Callable[..., Any]) -> int | None:
         return None
     if any(p.kind is inspect.Parameter.VAR_POSITIONAL for p in parameters):
         return None
-    positional = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
-    return sum(p.kind in positional for p in parameters)
+    return sum(p.kind in _POSITIONAL for p in parameters)
 
 
 # ---------------------------------------------------------------------------
@@ -602,8 +627,8 @@ def gradcheck_graph(
     tolerances = _tolerances(eps, atol, rtol)
     if not isinstance(root, Value):
         raise TypeError(f"gradcheck_graph takes a Value, got {type(root).__name__}: {root!r}")
-    order = topological_order(root)
     grads = _gradients(root)
+    order = list(grads)
     rows = []
     for index, node in enumerate(order):
 
@@ -673,16 +698,12 @@ def eps_sweep(
     """
     if steps is None:
         steps = [float(f"1e-{k}") for k in range(1, 13)]
-    steps = [_tolerances(step, 0.0, 0.0).eps for step in steps]
+    steps = [_step(step) for step in steps]
+    if not steps:
+        raise ValueError("eps_sweep needs at least one step size in steps")
     (given,) = _inputs([x])
-    leaf = Value(given.data, given.label)
-    out = _call(f, [leaf])
-    analytic = _gradients(out).get(leaf, 0.0)
-
-    def value_at(t: float) -> float:
-        with no_grad():
-            return _call(f, [Value(t)]).data
-
+    _, (analytic,) = _analytic(f, [given])
+    value_at = _varying(f, [given.data], 0)
     points = []
     for eps in steps:
         numeric = (value_at(given.data + eps) - value_at(given.data - eps)) / (2.0 * eps)

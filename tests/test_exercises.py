@@ -10,6 +10,7 @@ import pytest
 from autograd import Value
 from autograd.exercises import EXERCISES, grade, grade_by_hand, grade_file, main, solutions
 from tests.graphs import karpathy_example
+from tests.references import partial_difference
 
 SOLUTIONS = Path(solutions.__file__).read_text()
 NAMES = [exercise.name for exercise in EXERCISES]
@@ -90,10 +91,7 @@ def test_reference_solutions_match_central_differences_across_the_domain(exercis
         point = [low + (high - low) * (k + 0.37) / 5 for low, high in exercise.domains]
         _, derivatives = rule(*point)
         for i, derivative in enumerate(derivatives):
-            h = 1e-6
-            above = [x + h if j == i else x for j, x in enumerate(point)]
-            below = [x - h if j == i else x for j, x in enumerate(point)]
-            numeric = (rule(*above)[0] - rule(*below)[0]) / (2 * h)
+            numeric = partial_difference(lambda *xs: rule(*xs)[0], point, i)
             assert derivative == pytest.approx(numeric, rel=1e-5, abs=1e-7)
 
 

@@ -22,13 +22,10 @@ from autograd import (
     topological_order,
 )
 from tests.graphs import karpathy_example
+from tests.references import sigmoid
 
 # ---------------------------------------------------------------------------
 # Every built-in op at random smooth points: (function of Values, true derivatives, domain per input).
-
-
-def _sigmoid(x):
-    return 1 / (1 + math.exp(-x))
 
 
 SMOOTH = (-3.0, 3.0)
@@ -55,11 +52,11 @@ BUILT_INS = {
     "log": (lambda x: x.log(), lambda x: (1 / x,), [POSITIVE]),
     "sqrt": (lambda x: x.sqrt(), lambda x: (0.5 / math.sqrt(x),), [POSITIVE]),
     "tanh": (lambda x: x.tanh(), lambda x: (1 - math.tanh(x) ** 2,), [SMOOTH]),
-    "sigmoid": (lambda x: x.sigmoid(), lambda x: (_sigmoid(x) * (1 - _sigmoid(x)),), [SMOOTH]),
+    "sigmoid": (lambda x: x.sigmoid(), lambda x: (sigmoid(x) * (1 - sigmoid(x)),), [SMOOTH]),
     "relu": (lambda x: x.relu(), lambda x: (1.0 if x > 0 else 0.0,), [AWAY_FROM_ZERO]),
     "leaky_relu": (lambda x: x.leaky_relu(0.1), lambda x: (1.0 if x > 0 else 0.1,), [AWAY_FROM_ZERO]),
     "elu": (lambda x: x.elu(0.5), lambda x: (1.0 if x > 0 else 0.5 * math.exp(x),), [AWAY_FROM_ZERO]),
-    "softplus": (lambda x: x.softplus(), lambda x: (_sigmoid(x),), [SMOOTH]),
+    "softplus": (lambda x: x.softplus(), lambda x: (sigmoid(x),), [SMOOTH]),
     "sin": (lambda x: x.sin(), lambda x: (math.cos(x),), [SMOOTH]),
     "cos": (lambda x: x.cos(), lambda x: (-math.sin(x),), [SMOOTH]),
     "sum": (lambda a, b, c: autograd.sum([a, b, c, 1.5]), lambda a, b, c: (1, 1, 1), [SMOOTH] * 3),
@@ -102,10 +99,10 @@ def test_rows_are_labelled_by_value_label_then_parameter_name_then_position():
     result = gradcheck(lambda a, b: a * b, [Value(1.0, label="w"), 2.0])
     assert [row.label for row in result.rows] == ["w", "b"]
 
-    def product(*xs):
+    def total(*xs):
         return autograd.sum(xs)
 
-    assert [row.label for row in gradcheck(product, [1.0, 2.0]).rows] == ["input 0", "input 1"]
+    assert [row.label for row in gradcheck(total, [1.0, 2.0]).rows] == ["input 0", "input 1"]
 
 
 def test_a_single_float_or_value_is_accepted_as_the_inputs():
@@ -471,3 +468,5 @@ def test_eps_sweep_rows_plot_directly_and_print_readably():
 def test_eps_sweep_rejects_bad_steps():
     with pytest.raises(ValueError, match=r"eps must be a finite number > 0, got -0\.1"):
         eps_sweep(lambda x: x, 1.0, steps=[-0.1])
+    with pytest.raises(ValueError, match="at least one step size"):
+        eps_sweep(lambda x: x, 1.0, steps=[])

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from autograd.engine import Value, as_real, topological_order
-from autograd.gradcheck import _gradients, format_table
+from autograd.engine import Value, as_real
+from autograd.gradcheck import _error_ratio, _gradients, _tolerance, format_table
 
 __all__ = ["HandGrade", "HandGrades", "grade_by_hand"]
 
@@ -69,14 +69,12 @@ def grade_by_hand(
         raise TypeError(f"grade_by_hand takes the graph's root Value, got {type(root).__name__}: {root!r}")
     if not isinstance(answers, Mapping):
         raise TypeError(f"answers must map node labels to numbers, got {type(answers).__name__}: {answers!r}")
-    rtol, atol = as_real(rtol, "rtol must be a number"), as_real(atol, "atol must be a number")
-    if not (rtol >= 0.0 and atol >= 0.0):
-        raise ValueError(f"rtol and atol must be >= 0, got rtol={rtol!r}, atol={atol!r}")
+    rtol, atol = _tolerance(rtol, "rtol"), _tolerance(atol, "atol")
+    grads = _gradients(root)
     by_label: dict[str, list[Value]] = {}
-    for node in topological_order(root):
+    for node in grads:
         if node.label:
             by_label.setdefault(node.label, []).append(node)
-    grads = _gradients(root)
     rows: list[HandGrade] = []
     for label, answer in answers.items():
         nodes = by_label.get(label, [])
@@ -87,6 +85,6 @@ def grade_by_hand(
             raise ValueError(f"{len(nodes)} nodes are labelled {label!r}; give each a label of its own")
         number = as_real(answer, f"the answer for {label!r} must be a number")
         expected = grads[nodes[0]]
-        right = abs(number - expected) <= atol + rtol * abs(expected)
+        right = _error_ratio(number, expected, atol, rtol) <= 1.0
         rows.append(HandGrade(label, number, expected, right))
     return HandGrades(root.label or "(root)", rows)

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None, *, prog: str = "python -m autograd.exerc
     check = commands.add_parser("check", help="grade the derivatives in a solutions file")
     check.add_argument("file", help="the file to grade, e.g. solutions.py")
     try:
-        args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+        args = parser.parse_args(argv)  # None: sys.argv[1:]
     except SystemExit as exit:  # argparse has printed the usage or the help
         return OK if exit.code == 0 else UNUSABLE
     if args.command == "list":

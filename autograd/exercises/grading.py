@@ -128,12 +128,17 @@ def _sample(exercise: Exercise, points: int, seed: int) -> list[Point]:
 def _changed_value(exercise: Exercise, student_op: Callable[..., Value], point: Point) -> str:
     """What is wrong with the learner's value at `point` (the template gives it), or ""."""
     value, expected = student_op(*point).data, exercise.solution(*point)[0]
-    if math.isclose(value, expected, rel_tol=1e-6, abs_tol=1e-9):
+    if _same(value, expected):
         return ""
     return (
         f"at {_describe(exercise, point)} the value is {value:.6g}, expected {expected:.6g}: "
         "only the `...` lines need changing"
     )
+
+
+def _same(yours: float, reference: float) -> bool:
+    """Whether the learner's number is the reference one, up to rounding."""
+    return math.isclose(yours, reference, rel_tol=1e-6, abs_tol=1e-9)
 
 
 def _unanswered(exercise: Exercise, returned: object) -> list[str]:
@@ -187,7 +192,7 @@ def _diagnose(exercise: Exercise, i: int, points: list[Point], yours: list[float
     right = [exercise.solution(*point)[1] for point in points]
 
     def matches(candidate: Sequence[float]) -> bool:
-        return all(math.isclose(y, c, rel_tol=1e-6, abs_tol=1e-9) for y, c in zip(yours, candidate))
+        return all(_same(y, c) for y, c in zip(yours, candidate))
 
     for mistake in exercise.mistakes:
         if matches([mistake.derivatives(*point)[i] for point in points]):
