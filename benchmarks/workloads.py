@@ -148,7 +148,7 @@ def recursion_limit_depth(leaf: Leaf, limit: int = 1000, longest: int = 100_000)
     """The most chain op nodes whose backward stays under the given recursion limit.
 
     Bisects over chain lengths, with the limit set as in a fresh Python (1000).
-    Returns `longest` nodes if even that chain backpropagates.
+    Returns about `longest` nodes if even that chain backpropagates.
     """
     previous = sys.getrecursionlimit()
     sys.setrecursionlimit(limit)

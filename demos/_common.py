@@ -6,8 +6,8 @@ A demo starts with ``demo = Demo("what it shows")``, which reads ``--out DIR`` a
 which prints the summary and every file written. Opened as a notebook (in a Jupyter
 kernel) a demo runs in full mode and its figures stay on screen.
 
-Also here: the explicit full-batch training loop and the decision-region plot that
-several demos use.
+Also here: the explicit full-batch training loop, the decision-region plot and the
+evenly spaced grid that several demos use.
 """
 
 from __future__ import annotations
@@ -134,8 +134,8 @@ def plot_decision_regions(
     The grid is evaluated under `autograd.no_grad`: no graph is built for it.
     """
     xs, ys = [p[0] for p in X], [p[1] for p in X]
-    x_grid = _grid(min(xs) - 0.5, max(xs) + 0.5, resolution)
-    y_grid = _grid(min(ys) - 0.5, max(ys) + 0.5, resolution)
+    x_grid = linspace(min(xs) - 0.5, max(xs) + 0.5, resolution)
+    y_grid = linspace(min(ys) - 0.5, max(ys) + 0.5, resolution)
     with autograd.no_grad():
         scores: list[list[float]] = [[model([a, b]).data for a in x_grid] for b in y_grid]
     if min(map(min, scores)) < 0.0 < max(map(max, scores)):  # a boundary is there to draw
@@ -169,5 +169,6 @@ def scatter_classes(ax: Axes, X: Sequence[Sequence[float]], y: Sequence[int]) ->
         )
 
 
-def _grid(low: float, high: float, count: int) -> list[float]:
+def linspace(low: float, high: float, count: int) -> list[float]:
+    """`count` evenly spaced numbers from `low` to `high`, both included (numpy's linspace)."""
     return [low + (high - low) * i / (count - 1) for i in range(count)]

@@ -14,7 +14,7 @@
 from collections.abc import Callable
 
 import matplotlib.pyplot as plt
-from _common import Demo
+from _common import Demo, linspace
 
 from autograd import Value, gradcheck
 
@@ -29,7 +29,7 @@ ACTIVATIONS: dict[str, Callable[[Value], Value]] = {
     "ELU (alpha 1)": Value.elu,
     "softplus": Value.softplus,
 }
-xs = [-4.0 + 8.0 * i / (POINTS - 1) for i in range(POINTS)]
+xs = linspace(-4.0, 4.0, POINTS)
 
 
 def value_and_slope(f: Callable[[Value], Value], x: float) -> tuple[float, float]:

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # Early stopping: when to stop training
 #
-# Thirty noisy points and a network with 193 parameters: enough to learn the noise by
+# Thirty noisy points and a network with 205 parameters: enough to learn the noise by
 # heart. The training loss falls and falls; the loss on validation data the network never
 # trains on falls at first, then rises: from there on the network fits the noise in its
 # 30 points rather than the shape of the moons. Early stopping watches the validation

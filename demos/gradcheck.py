@@ -130,7 +130,7 @@ ax.legend(fontsize=8)
 demo.save_figure(figure, "gradcheck_eps.png")
 
 # %%
-wrong_nodes = [row.label for row in graph_checks["wrong"].rows if row.error_ratio > 1.0]
+wrong_nodes = [row.label for row in graph_checks["wrong"].rows if not row.agrees]
 wrong_ops = [row.node.op for row in graph_checks["wrong"].rows if row.local_errors]
 demo.finish(
     [

@@ -16,7 +16,7 @@ import random
 from collections.abc import Callable
 
 import matplotlib.pyplot as plt
-from _common import Demo, plot_decision_regions, scatter_classes, train_full_batch
+from _common import Demo, linspace, plot_decision_regions, scatter_classes, train_full_batch
 
 import autograd
 import nn
@@ -89,8 +89,8 @@ for row, (data_name, (X, y)) in zip(axes, DATASETS.items()):
     space = row[-1]
     low = min(min(p) for p in X) - 0.3
     high = max(max(p) for p in X) + 0.3
-    ticks = [low + (high - low) * i / 10 for i in range(11)]
-    along = [low + (high - low) * i / 60 for i in range(61)]
+    ticks = linspace(low, high, 11)
+    along = linspace(low, high, 61)
     with autograd.no_grad():
         grid_lines = [
             [hidden(model, p) for p in line]

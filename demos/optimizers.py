@@ -14,7 +14,7 @@ import random
 from collections.abc import Callable
 
 import matplotlib.pyplot as plt
-from _common import Demo, train_full_batch
+from _common import Demo, linspace, train_full_batch
 
 import nn
 from autograd import Value
@@ -79,8 +79,8 @@ def bowl(a: Value, b: Value) -> Value:
     return 0.5 * (a**2 + 25 * b**2)
 
 
-a_grid = [-5.0 + 10.0 * i / 100 for i in range(101)]
-b_grid = [-1.8 + 3.6 * i / 40 for i in range(41)]
+a_grid = linspace(-5.0, 5.0, 101)
+b_grid = linspace(-1.8, 1.8, 41)
 heights = [[0.5 * (a * a + 25 * b * b) for a in a_grid] for b in b_grid]
 figure, axes = plt.subplots(2, 3, figsize=(15, 6))
 heights_per_step: dict[str, list[float]] = {}

@@ -21,7 +21,7 @@ import math
 import random
 
 import matplotlib.pyplot as plt
-from _common import Demo
+from _common import Demo, linspace
 
 import autograd
 import nn
@@ -340,7 +340,7 @@ if history.stopped_early:
 curves.set(title="Step 10: monitor the loss, stop early", xlabel="epoch", ylabel="mean squared error")
 curves.set_yscale("log")
 curves.legend()
-grid = [-2.0 + 4.0 * i / 100 for i in range(101)]
+grid = linspace(-2.0, 2.0, 101)
 with autograd.no_grad():
     predictions = [model([g]).data for g in grid]
 fitted.plot(grid, [target(g) for g in grid], color="#6b7280", label="true t = 0.5 tanh(2y)")

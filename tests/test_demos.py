@@ -20,7 +20,7 @@ SVG_ROOT = "{http://www.w3.org/2000/svg}svg"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 TIMEOUT_SECONDS = 300
 
-# Each demo and the files it promises, as its docs/readme/demos.md section lists them.
+# Each demo and the files it promises, as README.md's "Demos: a gallery" lists them.
 WALKTHROUGH_STEPS = ("3_forward", "4_loss", "5_output_layer", "6_layer3", "7_layer2", "8_layer1")
 WALKTHROUGH_GRAPHS = [
     f"walkthrough_step{step}.{kind}" for step in WALKTHROUGH_STEPS for kind in ("svg", "png")
