@@ -52,9 +52,7 @@ def state(mapping: object, where: str) -> dict[str, float]:
     for name, number in mapping.items():
         if not isinstance(name, str):
             raise TypeError(f"{where}: names must be str, got {type(name).__name__}: {name!r}")
-        if isinstance(number, bool) or not isinstance(number, numbers.Real):
-            raise TypeError(f"{where}: {name!r} must be a number, got {type(number).__name__}: {number!r}")
-        as_float = real(number, f"{where}: {name!r}")
+        as_float = as_real(number, f"{where}: {name!r} must be a number")
         if not math.isfinite(as_float):
             raise ValueError(f"{where}: {name!r} must be a finite number, got {as_float!r}")
         checked[name] = as_float

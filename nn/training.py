@@ -35,16 +35,19 @@ def _argmax(scores: Sequence[float]) -> int:
 def accuracy(outputs: Sequence[Any], targets: Sequence[Any]) -> float:
     """The fraction of samples classified right, from the model's outputs and the targets.
 
-    One output per sample (a Value, a number or a one-item list) is a score or a
-    logit: the sample counts as right when the score is > 0 for a target > 0 (label
-    1 or +1) and <= 0 for the others (0 or -1). For probabilities (a sigmoid output)
-    use ``lambda o, t: accuracy([v.data - 0.5 for v in o], t)``. Several outputs per
+    One output per sample (a Value, a number or a one-item list, its target a number
+    or a one-item list) is a score or a logit: the sample counts as right when the
+    score is > 0 for a target > 0 (label 1 or +1) and <= 0 for the others (0 or -1).
+    For probabilities (a sigmoid output) use
+    ``lambda o, t: accuracy([v.data - 0.5 for v in o], t)``. Several outputs per
     sample are class scores: right when the largest sits at the target class index
     (or at the largest entry of a one-hot target).
 
     >>> accuracy([Value(2.0), Value(-1.0), Value(0.5)], [1, 0, -1])
     0.6666666666666666
     >>> accuracy([[0.1, 2.0, -1.0], [3.0, 0.0, 0.0]], [1, 2])
+    0.5
+    >>> accuracy([[Value(0.3)], [Value(-2.0)]], [[1.0], [1.0]])  # a one-output Layer's lists
     0.5
     """
     if len(outputs) != len(targets) or not outputs:
@@ -55,6 +58,8 @@ def accuracy(outputs: Sequence[Any], targets: Sequence[Any]) -> float:
     for output, target in zip(outputs, targets):
         scores = _scores(output)
         if len(scores) == 1:
+            if isinstance(target, (list, tuple)) and len(target) == 1:
+                (target,) = target  # the target of a one-output Layer, as its loss takes it
             right += (scores[0] > 0.0) == (_checks.real(target, "a target") > 0.0)
         else:
             target_class = _argmax(_scores(target)) if isinstance(target, (list, tuple)) else target
@@ -142,6 +147,7 @@ def fit(
     best_loss, best_state, epochs_without_progress = math.inf, None, 0
     was_training = model.training
     try:
+        model.train()  # for the whole run: _evaluate leaves it and comes back
         with tqdm(range(1, epochs + 1), desc="fit", unit="epoch", disable=not progress) as bar:
             for epoch in bar:
                 epoch_batches = batches(X, y, size, shuffle=batch_size is not None, seed=rng)
@@ -181,7 +187,6 @@ def _train_epoch(
     history: History,
 ) -> None:
     """Run the explicit loop once per batch; record the sample-weighted mean loss (and accuracy)."""
-    model.train()
     loss_sum = right_sum = 0.0
     for step, (X_batch, y_batch) in enumerate(epoch_batches, 1):
         outputs = [model(x) for x in X_batch]
@@ -227,13 +232,16 @@ def _evaluate(
     accuracy: Accuracy | None,
     history: History,
 ) -> float:
-    """Record the validation loss (and accuracy) in evaluation mode, building no graph."""
+    """Record the validation loss (and accuracy) in evaluation mode, building no graph;
+    then put the model back in training mode."""
     X_val, y_val = validation
+    targets = list(y_val)  # a loss takes lists, as in training
     model.eval()
     with autograd.no_grad():
         outputs = [model(x) for x in X_val]
-        val_loss = _loss_value(loss, outputs, list(y_val)).data
+        val_loss = _loss_value(loss, outputs, targets).data
     history.val_loss.append(val_loss)
     if accuracy is not None:
-        history.val_accuracy.append(accuracy(outputs, list(y_val)))
+        history.val_accuracy.append(accuracy(outputs, targets))
+    model.train()
     return val_loss

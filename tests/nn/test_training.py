@@ -360,6 +360,32 @@ def test_accuracy_of_one_score_per_sample_reads_the_sign():
     assert nn.accuracy(scores, [1, -1, -1, 1, -1]) == 1.0
 
 
+def test_a_model_ending_in_a_one_output_layer_trains_with_fit_and_its_accuracy():
+    class Net(nn.Module):
+        def __init__(self):
+            self.out = nn.Layer(2, 1, activation="linear", init="zeros")
+
+        def forward(self, x):
+            return self.out(x)  # a list of one Value
+
+    model = Net()
+    X, targets = [[0.0, 1.0], [1.0, 0.0]], [[1.0], [-1.0]]  # nested, as mse_loss takes them
+    history = nn.fit(
+        model,
+        X,
+        targets,
+        loss=nn.mse_loss,
+        optimizer=nn.SGD(model.parameters(), lr=0.5),
+        epochs=1,
+        progress=False,
+    )
+    # By hand: from zero weights the outputs are 0 and 0, so 1 of 2 signs is right (0 counts as
+    # negative); one full-batch step on the mean squared error moves w to (-0.5, 0.5), b to 0.
+    assert history.train_accuracy == [0.5]
+    assert nn.accuracy([model(x) for x in X], targets) == 1.0
+    assert nn.accuracy([[Value(-3.0)]], [[-1.0]]) == 1.0
+
+
 def test_accuracy_of_several_outputs_is_the_argmax():
     outputs = [[Value(0.1), Value(2.0), Value(-1.0)], [3.0, 0.0, 0.0], [1.0, 1.0, 0.0]]
     assert nn.accuracy(outputs, [1, 2, 0]) == 2 / 3  # ties go to the first
