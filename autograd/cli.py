@@ -113,6 +113,12 @@ def _parser() -> argparse.ArgumentParser:
             "--rankdir", choices=RANKDIRS, default="LR", help="layout direction (default LR)"
         )
     graph.add_argument(
+        "--max-nodes", type=int, default=1000, metavar="N", help="refuse larger graphs (default 1000)"
+    )
+    walk.add_argument(
+        "--max-nodes", type=int, default=100, metavar="N", help="refuse larger graphs (default 100)"
+    )
+    graph.add_argument(
         "-o", "--output", metavar="FILE", help="write the drawing here (default: DOT to stdout)"
     )
     graph.add_argument("--local-grads", action="store_true", help="write local derivatives on the edges")
@@ -142,7 +148,11 @@ def _graph(options: argparse.Namespace) -> int:
     root.backward()
     if not options.summary:
         drawing = draw(
-            root, rankdir=options.rankdir, show_grad=not options.no_grad, show_local_grads=options.local_grads
+            root,
+            rankdir=options.rankdir,
+            show_grad=not options.no_grad,
+            show_local_grads=options.local_grads,
+            max_nodes=options.max_nodes,
         )
         if options.output is None:
             print(drawing.source, end="")
@@ -158,7 +168,7 @@ def _graph(options: argparse.Namespace) -> int:
 
 
 def _walkthrough(options: argparse.Namespace) -> int:
-    walk = walkthrough(_build(options), rankdir=options.rankdir)
+    walk = walkthrough(_build(options), rankdir=options.rankdir, max_nodes=options.max_nodes)
     if options.output is None:
         print(walk)
     else:

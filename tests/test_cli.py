@@ -103,6 +103,17 @@ def test_the_expression_is_never_evaluated_by_python(tmp_path, capsys):
     assert "'__import__('os').system' at column 1 is not allowed" in capsys.readouterr().err
 
 
+def test_max_nodes_is_an_option_of_the_command(capsys):
+    long_sum = "+".join(["x"] * 120)  # 120 uses of x: 119 sums and x, 120 values
+    assert main(["walkthrough", long_sum, "x=1"]) == 2
+    error = capsys.readouterr().err
+    assert error.count("\n") == 1 and "120 nodes, more than max_nodes=100" in error
+    assert main(["walkthrough", long_sum, "x=1", "--max-nodes", "120"]) == 0
+    assert "x.grad is now 120.0" in capsys.readouterr().out
+    assert main(["graph", long_sum, "x=1", "--max-nodes", "119"]) == 2
+    assert main(["graph", long_sum, "x=1", "--max-nodes", "120"]) == 0
+
+
 def test_a_bad_output_suffix_is_a_usage_error(tmp_path, capsys):
     assert main(["graph", "x", "x=1", "-o", str(tmp_path / "graph.jpg")]) == 2
     assert "expected one of .svg, .png, .pdf, .dot, .gv" in capsys.readouterr().err
