@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import os
 import re
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from autograd.draw import Drawing, Mark, check_size, graph_source
 from autograd.engine import Value, topological_order
+from autograd.naming import node_names
 from autograd.render import FORMATS
 
 __all__ = ["Frame", "Walkthrough", "walkthrough"]
@@ -116,7 +116,7 @@ def walkthrough(root: Value, *, rankdir: str = "LR", max_nodes: int = 100) -> Wa
         raise TypeError(f"walkthrough takes a Value, got {type(root).__name__}: {root!r}")
     order = topological_order(root)
     check_size(len(order), max_nodes)
-    names = _names(order)
+    names = node_names(order)
     position = {node: i for i, node in enumerate(order)}
     parents = [[position[parent] for parent in node.parents] for node in order]
     expressions = [_expression(node, [names[j] for j in parents[i]]) for i, node in enumerate(order)]
@@ -188,15 +188,6 @@ def walkthrough(root: Value, *, rankdir: str = "LR", max_nodes: int = 100) -> Wa
         frame("All gradients", [f"Backward is done: each grad is d({root_name})/d(that node).", *leaves])
     )
     return Walkthrough(frames, f"backward pass of {root_name}")
-
-
-def _names(order: Sequence[Value]) -> list[str]:
-    """What the text calls each node: its label if no other node has it, else ``label#i`` or ``#i``."""
-    counts = Counter(node.label for node in order)
-    return [
-        node.label if node.label and counts[node.label] == 1 else f"{node.label}#{i}"
-        for i, node in enumerate(order)
-    ]
 
 
 def _number(x: float) -> str:
