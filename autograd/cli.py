@@ -3,6 +3,7 @@
 gradwalk graph "tanh(x*w + b)" x=2 w=-3 b=6.88 -o graph.svg
 gradwalk walkthrough "tanh(x*w + b)" x=2 w=-3 b=6.88 -o walk.html
 gradwalk exercises list
+gradwalk playground
 """
 
 from __future__ import annotations
@@ -64,6 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from autograd.exercises import main as exercises_main  # only this subcommand needs them
 
         return exercises_main(arguments[1:], prog="gradwalk exercises")
+    if arguments[:1] == ["playground"]:
+        return _playground(arguments[1:])
     options = _parser().parse_args(arguments)
     try:
         if options.command == "graph":
@@ -78,6 +81,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return FAILED
+
+
+def _playground(arguments: list[str]) -> int:
+    try:  # only this subcommand needs the playground extra (Starlette, uvicorn)
+        from nn.playground.server import main as playground_main
+    except ImportError as error:
+        print(f"gradwalk playground: error: {error}", file=sys.stderr)
+        return FAILED
+    return playground_main(arguments)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -104,6 +116,11 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "exercises",
         help="backprop exercises to solve by hand (run: gradwalk exercises --help)",
+        add_help=False,
+    )
+    commands.add_parser(
+        "playground",
+        help="the live Playground page in your browser (run: gradwalk playground --help)",
         add_help=False,
     )
     for command in (graph, walk):

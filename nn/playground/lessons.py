@@ -17,6 +17,7 @@ __all__ = [
     "ACTIVATIONS",
     "DEFAULTS",
     "FEATURES",
+    "MENUS",
     "check_setting",
     "lesson_hash",
     "parse_lesson",
@@ -36,6 +37,17 @@ CHOICES: dict[str, tuple[str, ...]] = {
     "problem": ("classification", "regression"),
     "loss": ("squared", "crossEntropy", "hinge"),
     "optimizer": ("sgd", "momentum", "rmsprop", "adagrad", "adam"),
+}
+
+DROPOUTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+# What the page's menus offer (each a valid value; earlyStopping also takes any patience up to 100).
+MENUS: dict[str, tuple[Any, ...]] = {
+    **CHOICES,
+    "learningRate": LEARNING_RATES,
+    "regularizationRate": REGULARIZATION_RATES,
+    "dropout": DROPOUTS,
+    "classes": (2, 3, 4, 5),
+    "earlyStopping": (0, 5, 10, 20, 50, 100),
 }
 
 DEFAULTS: dict[str, Any] = {
@@ -152,7 +164,7 @@ _CHECKS: dict[str, tuple[Callable[[object], Any], str]] = {
     "percTrainData": (_whole(10, 90, 10), "10 to 90 in steps of 10"),
     "networkShape": (_shape, f"0 to {MAX_LAYERS} hidden layers of 1 to {MAX_NEURONS} neurons, like 4,2"),
     "seed": (_seed, "a non-empty text such as 0.12345"),
-    "dropout": (_menu((0.0, 0.1, 0.2, 0.3, 0.4, 0.5)), "one of 0, 0.1, 0.2, 0.3, 0.4, 0.5"),
+    "dropout": (_menu(DROPOUTS), f"one of {', '.join(f'{p:g}' for p in DROPOUTS)}"),
     "classes": (_whole(2, 5), "a whole number from 2 to 5"),
     "earlyStopping": (_whole(0, 100), "0 (off) or a patience of 1 to 100 epochs"),
     "activations": (_activations, f"a comma-separated list of {', '.join(ACTIVATIONS)}, one per layer"),

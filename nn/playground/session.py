@@ -623,8 +623,7 @@ class Session:
             self.model.zero_grad()
             loss = self._batch_loss([self.model(inputs)], [label])
             loss.label = "loss"
-            loss.backward()
-            self.model.zero_grad()
+            loss.backward()  # the parameters' grads are now this sample's, until training's zero_grad
             self.model.train()
             return loss, [x1, x2, _label(label), "train"]
 
