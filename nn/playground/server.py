@@ -169,7 +169,7 @@ class _Hub:
 
 
 def create_app(session: Session, hosts: Sequence[str]) -> Starlette:
-    """The Playground's ASGI app for `session`, answering requests addressed to one of `hosts` ("host:port")."""
+    """The Playground's ASGI app for `session`, answering requests addressed to `hosts` ("host:port")."""
     hub = _Hub(session)
 
     @contextlib.asynccontextmanager
@@ -304,7 +304,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """``gradwalk playground [--port N] [--host H] [--no-browser] [URL-STATE]``; the exit code."""
     parser = argparse.ArgumentParser(
         prog="gradwalk playground",
-        description="A live TensorFlow-Playground-like page trained by gradwalk: click a point to see its graph.",
+        description="A live page like TensorFlow Playground, trained by gradwalk: click a point to trace it.",
         epilog='example: gradwalk playground "#activation=relu&networkShape=4,4&dataset=xor"',
     )
     parser.add_argument(
