@@ -13,7 +13,7 @@ def test_circle_labels_are_inside_radius_2_5_and_the_rest_lie_from_3_5_to_5():
     inside = [math.hypot(x, y) for x, y, label in points if label == 1]
     outside = [math.hypot(x, y) for x, y, label in points if label == 0]
     assert len(inside) == len(outside) == 250
-    assert max(inside) < 2.5 and 3.5 <= min(outside) and max(outside) <= 5.0
+    assert max(inside) < 2.5 and min(outside) >= 3.5 and max(outside) <= 5.0
 
 
 def test_xor_labels_follow_the_sign_of_x1_times_x2_and_keep_off_the_axes():
