@@ -223,6 +223,12 @@ def create_app(session: Session, hosts: Sequence[str]) -> Starlette:
                     await websocket.send_text(json.dumps({"type": "reply", "ok": False, "error": "not JSON"}))
                     continue
                 reply = await asyncio.to_thread(hub.command, message)
+                result = reply.get("result")
+                known = hub.sockets.get(websocket)
+                if isinstance(result, dict) and result.get("dataVersion", known) != known:
+                    # new data: the reply carries the points, so the promise resolves with them
+                    result["points"] = await asyncio.to_thread(session.points)
+                    hub.sockets[websocket] = result["dataVersion"]
                 await websocket.send_text(json.dumps({"type": "reply", "id": message.get("id"), **reply}))
                 hub.poke.set()
         except WebSocketDisconnect:

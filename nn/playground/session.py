@@ -30,7 +30,7 @@ MAX_CLASSES = 10
 TRACE_MAX_NODES = 2000  # the drawing; a walkthrough page takes at most WALKTHROUGH_MAX_NODES
 WALKTHROUGH_MAX_NODES = 150
 HEATMAP_SIZE, NEURON_MAP_SIZE = 50, 10
-DIVERGED = "loss is {} (diverged): lower the learning rate"
+DIVERGED = "loss is nan (diverged): lower the learning rate"  # TF shows NaN for inf too
 SAMPLES = {"classification": 500, "regression": 1200}  # TF's NUM_SAMPLES_CLASSIFY and _REGRESS
 
 # Which settings rebuild what; the others only change how training goes on, or what is shown.
@@ -285,7 +285,7 @@ class Session:
                 [self.model(self._inputs(x1, x2)) for x1, x2, _ in batch], [p[2] for p in batch]
             )
             if not math.isfinite(loss.data):
-                self._diverge(loss.data)
+                self._diverge()
                 return
             self.optimizer.zero_grad()
             loss.backward()
@@ -312,7 +312,7 @@ class Session:
         self.test_losses.append(test)
         self.version += 1
         if not math.isfinite(train):
-            self._diverge(train)
+            self._diverge()
             return
         if test < self.best_loss:  # the test set doubles as the validation set
             self.best_loss, self.best_epoch, self.best_state, self.patience = (
@@ -350,16 +350,16 @@ class Session:
             return math.inf
         return total / len(points)
 
-    def _diverge(self, loss: float) -> None:
+    def _diverge(self) -> None:
         self.diverged, self.playing = True, False
         self.version += 1
-        self.note(DIVERGED.format("nan" if math.isnan(loss) else repr(loss)))
+        self.note(DIVERGED)
 
     def play(self) -> dict[str, Any]:
         """Train on and on (in the server's training thread) until `pause`."""
         with self.lock:
             if self.diverged:
-                raise ValueError(DIVERGED.format("nan") + ", then press reset")
+                raise ValueError(DIVERGED + ", then press reset")
             self.playing = True
             self.version += 1
             self.wake.notify_all()

@@ -76,7 +76,7 @@ def test_the_model_export_reads_with_nn_load_and_the_walkthrough_is_a_page(serve
     assert status == 200
     (tmp_path / "model.json").write_bytes(body)
     state = nn.load(tmp_path / "model.json")
-    assert len(state) == 4 * 3 + 2 * 5 + 3 and list(state)[0] == "layers.0.neurons.0.w.0"
+    assert len(state) == 4 * 3 + 2 * 5 + 3 and next(iter(state)) == "layers.0.neurons.0.w.0"
     status, page = server.get("/walkthrough/0")
     assert status == 200 and page.count(b'<section class="frame"') == 53
     status, body = server.get("/walkthrough/9999")

@@ -60,8 +60,11 @@
       const resolve = pending.get(message.id);
       pending.delete(message.id);
       const result = message.result;
-      if (message.ok && result && result.epoch !== undefined) show(result);
-      if (resolve) resolve(message.ok ? publicResult(result) : message.error);
+      try {
+        if (message.ok && result && result.epoch !== undefined) show(result);
+      } finally {  // a promise always resolves, so a script never waits for ever
+        if (resolve) resolve(message.ok ? publicResult(result) : message.error);
+      }
     }
   }
 
@@ -377,7 +380,8 @@
   }
 
   function showNetwork() {
-    const key = JSON.stringify([state.features, state.config.networkShape, state.layers.map((l) => l.activation), state.classes]);
+    // The drawing's shape follows the weights it shows (a reply's config may run ahead of them).
+    const key = JSON.stringify([state.features, state.layers.map((l) => [l.weights.length, l.weights[0].length, l.activation])]);
     if (key !== structure) { structure = key; buildNetwork(); }
     document.querySelectorAll(".node.neuron").forEach((div) => {
       const map = state.neuronMaps[div.dataset.layer] ? state.neuronMaps[div.dataset.layer][div.dataset.neuron] : null;
@@ -393,7 +397,7 @@
 
   function drawLinks() {
     const svg = $("links"), box = $("net").getBoundingClientRect();
-    const inputs = [[...document.querySelectorAll(".node.feature")].filter((d) => state.config[d.dataset.feature])];
+    const inputs = [[...document.querySelectorAll(".node.feature")].filter((d) => state.features.includes(d.dataset.feature))];
     state.layers.forEach((_, l) => inputs.push([...document.querySelectorAll(`.node.neuron[data-layer="${l}"]`)]));
     const paths = [];
     state.layers.forEach((layer, l) => {
