@@ -67,3 +67,12 @@ __all__ = [
     "mse_loss",
     "save",
 ]
+
+
+def __getattr__(name: str) -> object:
+    # nn.playground loads on first use: its server's packages are an extra, and most scripts never need it.
+    if name == "playground":
+        import importlib
+
+        return importlib.import_module("nn.playground")
+    raise AttributeError(f"module 'nn' has no attribute {name!r}")

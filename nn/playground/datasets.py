@@ -102,8 +102,14 @@ def _plane(n: int, noise: float, rng: random.Random, classes: int) -> list[Point
     return points
 
 
-_BUMPS = ((-4.0, 2.5, 1.0), (0.0, 2.5, -1.0), (4.0, 2.5, 1.0), (-4.0, -2.5, -1.0), (0.0, -2.5, 1.0))
-_BUMPS += ((4.0, -2.5, -1.0),)
+_BUMPS = (  # TF's six bumps: centre and sign
+    (-4.0, 2.5, 1.0),
+    (0.0, 2.5, -1.0),
+    (4.0, 2.5, 1.0),
+    (-4.0, -2.5, -1.0),
+    (0.0, -2.5, 1.0),
+    (4.0, -2.5, -1.0),
+)
 
 
 def _bumps(n: int, noise: float, rng: random.Random, classes: int) -> list[Point]:

@@ -8,6 +8,7 @@ or ``k=v&...``; `check_setting` checks one value as a control would set it;
 
 from __future__ import annotations
 
+import functools
 import math
 import urllib.parse
 from collections.abc import Callable, Mapping
@@ -153,6 +154,12 @@ def _seed(text: object) -> str:
     return str(text).strip()[:40]
 
 
+def _choice(text: object, options: tuple[str, ...]) -> str:
+    if text not in options:
+        raise ValueError
+    return str(text)
+
+
 _CHECKS: dict[str, tuple[Callable[[object], Any], str]] = {
     "batchSize": (_whole(1, 30), "a whole number from 1 to 30"),
     "learningRate": (_menu(LEARNING_RATES), f"one of {', '.join(f'{r:g}' for r in LEARNING_RATES)}"),
@@ -172,13 +179,7 @@ _CHECKS: dict[str, tuple[Callable[[object], Any], str]] = {
 for _key in BOOLEANS:
     _CHECKS[_key] = (_boolean, "true or false")
 for _key, _options in CHOICES.items():
-    _CHECKS[_key] = (lambda text, options=_options: _choice(text, options), f"one of {', '.join(_options)}")
-
-
-def _choice(text: object, options: tuple[str, ...]) -> str:
-    if text not in options:
-        raise ValueError
-    return str(text)
+    _CHECKS[_key] = (functools.partial(_choice, options=_options), f"one of {', '.join(_options)}")
 
 
 def check_setting(key: str, value: object) -> Any:

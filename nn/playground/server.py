@@ -246,7 +246,7 @@ def create_app(session: Session, hosts: Sequence[str]) -> Starlette:
         ],
         lifespan=lifespan,
     )
-    app.add_middleware(OwnPagesOnly, hosts=hosts)  # type: ignore[arg-type]
+    app.add_middleware(OwnPagesOnly, hosts=hosts)
     return app
 
 

@@ -554,7 +554,7 @@ class Session:
         state["heatmap"], state["neuronMaps"] = self._heatmaps(layers)
         return state
 
-    def _heatmaps(self, layers: list[dict[str, Any]]) -> tuple[list[Any], list[list[list[float]]]]:
+    def _heatmaps(self, layers: list[dict[str, Any]]) -> tuple[list[Any], list[list[list[float | None]]]]:
         try:
             values = grid_outputs(layers, self.features, HEATMAP_SIZE)
         except OverflowError:
@@ -575,7 +575,7 @@ class Session:
                 best = max(range(len(logits)), key=logits.__getitem__)
                 heatmap.append([best, round(weights[best] / sum(weights), 3)])
             return heatmap, neuron_maps
-        shown = {
+        shown: Callable[[float], float] = {
             "squared": lambda z: z,
             "crossEntropy": lambda z: 2.0 * _sigmoid(z) - 1.0,  # the probability of class 1, as -1 to 1
             "hinge": lambda z: max(-1.0, min(1.0, z)),

@@ -1,7 +1,12 @@
 """The server over plain HTTP: its own Host and Origin only, its files, Ctrl-C, and its command line."""
 
 import json
+import os
+import signal
 import socket
+import subprocess
+import sys
+import time
 
 import pytest
 
@@ -118,3 +123,29 @@ def test_the_command_line_help_names_every_option(capsys):
         main(["playground", "--help"])
     text = capsys.readouterr().out
     assert all(option in text for option in ("--port", "--host", "--no-browser", "URL-STATE"))
+
+
+def test_serve_from_python_opens_the_browser_prints_the_url_and_returns_none_on_ctrl_c(tmp_path):
+    opened = tmp_path / "opened.txt"
+    # webbrowser runs $BROWSER with the URL for %s: here a script that writes it down.
+    write_down = "import pathlib, sys; pathlib.Path(sys.argv[1]).write_text(sys.argv[2])"
+    browser = f'{sys.executable} -c "{write_down}" {opened} %s'
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import nn; print('returned', nn.playground.serve(port=0, lesson='#activation=relu'))",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "BROWSER": browser, "PYTHONUNBUFFERED": "1"},
+    )
+    url = process.stdout.readline().strip()
+    assert url.startswith("http://127.0.0.1:") and url.endswith("/")
+    deadline = time.monotonic() + 10
+    while not opened.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert opened.read_text() == url
+    process.send_signal(signal.SIGINT)
+    rest, _ = process.communicate(timeout=10)
+    assert process.returncode == 0 and rest.splitlines()[-1] == "returned None"
