@@ -50,6 +50,7 @@ class Sizes:
     deep_runs: int
     memory_nodes: int
     render_nodes: int
+    playground_seconds: float
 
 
 FULL = Sizes(
@@ -62,6 +63,7 @@ FULL = Sizes(
     deep_runs=3,
     memory_nodes=100_000,
     render_nodes=1_000,
+    playground_seconds=5.0,
 )
 QUICK = Sizes(
     runs=1,
@@ -73,6 +75,7 @@ QUICK = Sizes(
     deep_runs=1,
     memory_nodes=1_000,
     render_nodes=30,
+    playground_seconds=0.3,
 )
 
 
@@ -256,6 +259,33 @@ def render_rows(contenders: Sequence[Engine], sizes: Sizes) -> tuple[list[Row], 
     return [draw, svg], renderer
 
 
+PLAYGROUND_LESSONS = {  # issue 15's two: 2 inputs, 250 training points, batch 10
+    "default lesson [4, 2]": ("", 20.0, 5.0),
+    "largest network 6 × 8": ("#networkShape=8,8,8,8,8,8", None, 2.0),
+}
+
+
+def playground_rows(contenders: Sequence[Engine], sizes: Sizes) -> list[Row]:
+    """Training steps and heatmap refreshes per second while the Playground trains (gradwalk only)."""
+    rows = []
+    for name, (lesson, least_steps, least_refreshes) in PLAYGROUND_LESSONS.items():
+        steps = Row("playground", f"training steps, {name}, heatmap live", "/s", least=least_steps)
+        refreshes = Row("playground", f"50 × 50 heatmap refreshes while training, {name}", "/s")
+        refreshes.least = least_refreshes
+        try:
+            runs = [
+                workloads.playground(lesson, sizes.playground_seconds) for _ in range(max(1, sizes.runs // 2))
+            ]
+            steps.record(GRADWALK, each(runs, "steps_per_second"))
+            refreshes.record(GRADWALK, each(runs, "refreshes_per_second"))
+        except ImportError:  # the playground extra is missing
+            steps.notes[GRADWALK] = refreshes.notes[GRADWALK] = "not available (no playground extra)"
+        for row in (steps, refreshes):
+            row.notes |= {e.name: "—" for e in contenders if e.name != GRADWALK}
+        rows += [steps, refreshes]
+    return rows
+
+
 def timed(name: str, workload: Callable[..., T], *args: Any) -> T:
     """Run one workload's rows, telling on stderr how long it took (the table waits for all)."""
     print(f"{name}...", end=" ", file=sys.stderr, flush=True)
@@ -355,6 +385,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         rows += timed("memory", memory_rows, contenders, sizes)
         render, renderer = timed("render", render_rows, contenders, sizes)
         rows += render
+        rows += timed("playground", playground_rows, contenders, sizes)
     finally:
         sys.setrecursionlimit(recursion_limit)
     for row in rows:

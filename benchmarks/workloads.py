@@ -204,3 +204,39 @@ def render(steps: int) -> Phases:
         drawing.save(Path(folder) / "chain.svg")
         done = perf_counter()
     return {"draw": drawn - start, "render": done - drawn}
+
+
+def playground(lesson: str, seconds: float) -> Phases:
+    """Train a Playground session for `seconds` as its server does: the training thread steps while
+    the main thread takes a snapshot (50 × 50 heatmap, neuron maps, weights) and encodes it as JSON
+    for the tabs, at most every 0.1 s. Wall-clock rates: optimizer steps, epochs, refreshes."""
+    import json
+    import threading
+    import time
+
+    from nn.playground.server import REFRESH_SECONDS  # only this workload needs the playground
+    from nn.playground.session import Session
+
+    session = Session(lesson)
+    session.play()
+    stop = threading.Event()
+    trainer = threading.Thread(target=session.run, args=(stop,))
+    start = perf_counter()
+    trainer.start()
+    refreshes = 0
+    while perf_counter() - start < seconds:
+        began = perf_counter()
+        json.dumps(session.snapshot())
+        refreshes += 1
+        time.sleep(max(0.0, REFRESH_SECONDS - (perf_counter() - began)))
+    stop.set()
+    trainer.join()
+    elapsed = perf_counter() - start
+    alone = perf_counter()
+    json.dumps(session.snapshot())
+    return {
+        "steps_per_second": session.optimizer.steps / elapsed,
+        "epochs_per_second": session.epoch / elapsed,
+        "refreshes_per_second": refreshes / elapsed,
+        "refresh_seconds": perf_counter() - alone,
+    }
