@@ -206,6 +206,24 @@ def test_a_neuron_shows_its_formula_and_a_link_its_weight(tab):
     assert title.startswith("weight ")
 
 
+def test_a_click_on_a_link_edits_its_weight_and_exports_are_pngs(tab):
+    tab.call("window.playground.reset()")
+    tab.page.wait_for_function("() => window.playground.state().epoch === 0")
+    link = tab.page.locator('#links path[data-layer="1"][data-neuron="0"][data-source="2"]')
+    link.dispatch_event("click")  # the drawn curve is thin; its click handler is what a user hits
+    tab.page.fill("#weightValue", "-1.25")
+    tab.page.press("#weightValue", "Enter")
+    tab.page.wait_for_function(
+        '() => document.querySelector(\'#links path[data-layer="1"]'
+        '[data-neuron="0"][data-source="2"] title\').textContent.startsWith(\'weight -1.25\')'
+    )
+    tab.page.hover('.node.neuron[data-layer="1"][data-neuron="0"]')
+    assert "\u2212 1.3·h1.3" in tab.page.inner_text("#tooltip")  # -1.25 to 2 digits
+    for link_id in ("exportHeatmap", "exportCurve"):
+        tab.page.evaluate(f"document.getElementById('{link_id}').dispatchEvent(new MouseEvent('click'))")
+        assert tab.page.get_attribute(f"#{link_id}", "href").startswith("data:image/png;base64,")
+
+
 def test_a_diverged_run_says_so_and_pauses(tab):
     tab.call("window.playground.set('problem', 'regression')")
     tab.call("window.playground.set('activation', 'linear')")
