@@ -247,6 +247,7 @@ def test_a_tab_without_a_hash_joins_and_one_with_a_hash_starts_over(browser, ser
     fresh = Tab(browser, server.url + "#dataset=gauss&classes=3")
     tab.page.wait_for_function("() => window.playground.state().config.classes === 3")
     assert tab.state()["epoch"] == 0 and tab.state()["data"] == "gauss"
+    assert tab.page.is_disabled("#loss")  # 3 classes train on softmax cross-entropy
     fresh.close()
 
 

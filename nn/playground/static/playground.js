@@ -101,6 +101,11 @@
       if (document.activeElement !== $(key)) $(key).value = c[key];
       $(`${key}Value`).textContent = c[key];
     }
+    // Regression always trains on squared error and 3+ classes on softmax cross-entropy.
+    const fixedLoss = state.lossKind === "multi" || c.problem === "regression";
+    $("loss").disabled = fixedLoss;
+    $("loss").title = fixedLoss ? (c.problem === "regression" ? "regression trains on squared error"
+      : "3 or more classes train on softmax cross-entropy") : "";
     $("showTestData").checked = c.showTestData;
     $("discretize").checked = c.discretize;
     document.body.classList.toggle("hideText", c.hideText);
