@@ -169,7 +169,12 @@ class _Hub:
 
 
 def create_app(session: Session, hosts: Sequence[str]) -> Starlette:
-    """The Playground's ASGI app for `session`, answering requests addressed to `hosts` ("host:port")."""
+    """The Playground's ASGI app for `session`, answering requests addressed to `hosts` ("host:port").
+
+    >>> app = create_app(Session(), ["127.0.0.1:8765", "localhost:8765"])
+    >>> [route.path for route in app.routes]
+    ['/', '/model.json', '/walkthrough/{index}', '/ws', '/static']
+    """
     hub = _Hub(session)
 
     @contextlib.asynccontextmanager
@@ -307,7 +312,11 @@ def serve(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``gradwalk playground [--port N] [--host H] [--no-browser] [URL-STATE]``; the exit code."""
+    """``gradwalk playground [--port N] [--host H] [--no-browser] [URL-STATE]``; the exit code.
+
+    >>> main(["--port", "70000", "--no-browser"])  # the message goes to stderr
+    1
+    """
     parser = argparse.ArgumentParser(
         prog="gradwalk playground",
         description="A live page like TensorFlow Playground, trained by gradwalk: click a point to trace it.",
