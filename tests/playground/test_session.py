@@ -278,3 +278,14 @@ def test_the_optimizer_table_has_each_parameters_state():
     assert name == "layers.0.neurons.0.w.0" and exp_avg == pytest.approx(0.1 * grad)
     assert exp_avg_sq == pytest.approx(0.001 * grad * grad)
     assert isinstance(Value(value), Value)
+
+
+def test_dropout_acts_in_training_only_and_the_trace_has_none():
+    session = Session("dropout=0.5&networkShape=8,8")
+    session.model.train()
+    trained = {tuple(o.data for o in session.model([1.0, -2.0])) for _ in range(20)}
+    assert len(trained) > 1  # a different mask each time
+    session.model.eval()
+    assert len({tuple(o.data for o in session.model([1.0, -2.0])) for _ in range(5)}) == 1
+    loss, _ = session.trace_graph(0)
+    assert loss.data == pytest.approx(session.trace_graph(0)[0].data)  # the same graph each time: no mask
