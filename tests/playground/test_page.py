@@ -258,7 +258,7 @@ def test_screenshot_for_the_readme(tab):
     tab.call("window.playground.trace(5)")
     tab.page.wait_for_timeout(300)
     SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
-    image = tab.page.screenshot(full_page=False)
+    image = tab.page.screenshot(full_page=True)
     assert image.startswith(b"\x89PNG")
     SCREENSHOT.write_bytes(image)
 

@@ -460,7 +460,7 @@
     const [x1, x2, label] = reply.point;
     $("traceGraph").innerHTML = reply.svg;
     $("traceInfo").textContent = `training point ${index} at (${x1.toFixed(2)}, ${x2.toFixed(2)}), label ${label}: ` +
-      `its loss at the current weights, ${reply.values} values, with each one's data and grad`;
+      `its loss at the current weights, ${reply.values} values, with each one's data and grad (click the graph to zoom)`;
     const link = $("walkLink");
     link.href = `/walkthrough/${index}`;
     link.hidden = false;
@@ -473,6 +473,8 @@
     const px = (event.clientX - r.left) / r.width * canvas.width, py = (event.clientY - r.top) / r.height * canvas.height;
     return [px, py, px / canvas.width * 2 * DOMAIN - DOMAIN, DOMAIN - py / canvas.height * 2 * DOMAIN];
   }
+
+  $("traceGraph").addEventListener("click", () => $("traceGraph").classList.toggle("full"));  // fit or full size
 
   $("heatmap").addEventListener("click", (event) => {
     const [px, py, x1, x2] = pointAt(event);
