@@ -40,8 +40,8 @@ class IncompatibleKeys(NamedTuple):
 class Module(metaclass=_LabelsParameters):
     """Base class of everything with parameters.
 
-    A module's parameters are the Values held in its attributes, directly or in a
-    list or tuple, and those of the modules held the same way; attributes whose
+    A module's parameters are the Values held in its attributes, directly or in
+    (nested) lists and tuples, and those of the modules held the same way; attributes whose
     name starts with ``_`` are skipped. Subclasses define `forward`; calling the
     module calls it.
 
@@ -69,12 +69,7 @@ class Module(metaclass=_LabelsParameters):
         for name, attribute in vars(self).items():
             if name.startswith("_"):
                 continue
-            if isinstance(attribute, (Value, Module)):
-                yield name, attribute
-            elif isinstance(attribute, (list, tuple)):
-                for i, item in enumerate(attribute):
-                    if isinstance(item, (Value, Module)):
-                        yield f"{name}.{i}", item
+            yield from _members_in(name, attribute)
 
     def _walk(self, prefix: str, seen: set[int]) -> Iterator[tuple[str, Value | Module]]:
         """Every Value and module below this one with its dotted name, depth first, each once."""
@@ -175,6 +170,15 @@ class Module(metaclass=_LabelsParameters):
         for name, text in _collapse_runs(children):
             lines.append(f"  {name}: " + text.replace("\n", "\n  "))
         return "\n".join(lines)
+
+
+def _members_in(name: str, attribute: object) -> Iterator[tuple[str, Value | Module]]:
+    """A Value or module itself, or those in a list or tuple, nested to any depth (``weight.o.c.k``)."""
+    if isinstance(attribute, (Value, Module)):
+        yield name, attribute
+    elif isinstance(attribute, (list, tuple)):
+        for i, item in enumerate(attribute):
+            yield from _members_in(f"{name}.{i}", item)
 
 
 def _plural(count: int, noun: str) -> str:
