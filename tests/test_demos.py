@@ -43,6 +43,10 @@ PROMISED = {
         "gradcheck_graph_wrong.png",
         "gradcheck_eps.png",
     ],
+    "digits": ["digits_confusion.png"],
+    "end_to_end": ["end_to_end_tones.png", "end_to_end.png", "end_to_end_graph.svg", "end_to_end_graph.png"],
+    "recurrent": ["recurrent_bptt.html", "recurrent_bptt.svg", "recurrent_bptt.png", "recurrent.png"],
+    "residual": ["residual.png"],
 }
 AGAIN = "early_stopping"  # run twice, to check that a run repeats to the byte
 # The walkthrough's graph, y -> 2 -> 2 -> 2 sigmoid units -> z -> (z - t)², has 42 values:
@@ -50,6 +54,11 @@ AGAIN = "early_stopping"  # run twice, to check that a run repeats to the byte
 # 2 w, b, dot, +, sigmoid (2 x 2 x 6); the output unit: 2 w, b, dot, + (5); z - t and its
 # square (2). So 42 + 2 frames: the forward pass, one per value, the summary.
 WALKTHROUGH_FRAMES = 44
+# recurrent.py's RNN(1, 2) on three inputs, read out by Linear(2, 1), loss (z - 0.3)²: 16 leaves
+# (x1..x3, 10 RNN parameters, 3 of the readout); step 1 per unit: dot, + b_ih, + b_hh, tanh (2 x 4);
+# steps 2 and 3 per unit: dot, + b_ih, dot with h, +, + b_hh, tanh (2 x 2 x 6); the readout's dot
+# and +; z - 0.3 and its square. 52 values, so 54 frames.
+FRAMES = {"walkthrough.html": WALKTHROUGH_FRAMES, "recurrent_bptt.html": 54}
 
 
 def demo_command(name: str, *arguments: str) -> list[str]:
@@ -121,9 +130,9 @@ def check_walkthrough_html(path):
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
     sections = re.findall(r'<section class="frame" id="frame-(\d+)"', page)
-    assert sections == [str(i) for i in range(WALKTHROUGH_FRAMES)]
+    assert sections == [str(i) for i in range(FRAMES[path.name])]
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
-    assert len(svgs) == WALKTHROUGH_FRAMES  # one inline picture per frame
+    assert len(svgs) == FRAMES[path.name]  # one inline picture per frame
     for svg in svgs:
         assert ET.fromstring(svg).tag == SVG_ROOT
     assert "http://" not in page.replace("http://www.w3.org/", "")  # self-contained: nothing to fetch
@@ -154,6 +163,34 @@ def test_gradcheck_demo_catches_the_wrong_op(runs):
     stdout, _ = finished(runs, "gradcheck")
     assert "swish passes gradcheck: True; swish_wrong passes: False" in stdout
     assert "fails at 100 of 100 random points" in stdout
+
+
+def test_recurrent_demo_shows_vanishing_and_exploding_gradients(runs):
+    stdout, _ = finished(runs, "recurrent")
+    ratios = dict(
+        re.findall(r"^(\w+, W_hh × \d): ‖∂L/∂h_1‖ / ‖∂L/∂h_30‖ = (\S+)$", stdout, flags=re.MULTILINE)
+    )
+    assert float(ratios["tanh, W_hh × 1"]) < 1e-3 and float(ratios["relu, W_hh × 1"]) < 1e-3  # vanishing
+    assert float(ratios["relu, W_hh × 3"]) > 1e3  # exploding
+
+
+def test_residual_demo_trains_only_with_skip_connections(runs):
+    stdout, _ = finished(runs, "residual")
+    plain = re.search(r"layer 1's gradient is (\S+) times layer 16's\.", stdout.split("With residual")[0])
+    residual = re.search(r"layer 1's gradient is (\S+) times layer 16's\.", stdout.split("With residual")[1])
+    assert float(plain.group(1)) < 1e-2 < 0.1 < float(residual.group(1))
+
+
+@pytest.mark.slow
+def test_digits_demo_reaches_90_percent_in_full_mode_within_a_minute(tmp_path):
+    done = subprocess.run(
+        demo_command("digits", "--out", str(tmp_path)), cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    accuracy = float(re.search(r"test accuracy ([\d.]+)% on 450 images", done.stdout).group(1))
+    seconds = float(re.search(r"Wrote 1 file to .* \(([\d.]+) s\)", done.stdout).group(1))
+    assert accuracy >= 90.0
+    assert seconds < 60.0
 
 
 def test_a_demo_run_repeats_to_the_byte(runs):

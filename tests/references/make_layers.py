@@ -2,7 +2,8 @@
 
 Run where torch is installed (it is never a dependency of gradwalk):
 
-    python tests/references/make_layers.py > tests/nn/layer_references.py && ruff format tests/nn/layer_references.py
+    python tests/references/make_layers.py > tests/nn/layer_references.py
+    ruff format tests/nn/layer_references.py
 
 Each case builds a PyTorch module from a fixed seed, runs it on fixed inputs,
 takes ``loss = Σ output · coefficient`` (fixed coefficients, so every gradient
