@@ -193,8 +193,9 @@ def test_gradients_match_finite_differences_on_random_sizes(kind, seed):
         nonlocal weights
         flat_inputs = iter(inputs)
         shaped = [[next(flat_inputs) for _ in row] for row in x] if isinstance(x[0], list) else list(inputs)
-        out = flatten(module(shaped))
-        out = [v for v in out if isinstance(v, Value)]
+        result = module(shaped)
+        out = flatten(result[0] if isinstance(result, tuple) else result)  # an RNN's (outputs, h_n)
+        assert out and all(isinstance(v, Value) for v in out)
         if weights is None:
             weights = [rng.uniform(-1, 1) for _ in out]
         return autograd.dot(out, weights)
