@@ -19,12 +19,17 @@ import nn
 
 demo = Demo("A small MLP on the 8 x 8 handwritten digits: accuracy, confusion matrix, mistakes.")
 EPOCHS = 3 if demo.quick else 4
-TRAIN_SIZE = 150 if demo.quick else None  # None: all 1,347 training images
+TRAIN_SIZE, TEST_SIZE = (150, 90) if demo.quick else (None, None)  # None: all 1,347 and 450 images
 
 X, y = nn.data.load_digits()
 X = [[pixel / 16 for pixel in image] for image in X]  # pixels to [0, 1]
 X_train, X_test, y_train, y_test = nn.data.train_test_split(X, y, test_size=0.25, seed=0)
-X_train, y_train = X_train[:TRAIN_SIZE], y_train[:TRAIN_SIZE]
+X_train, y_train, X_test, y_test = (
+    X_train[:TRAIN_SIZE],
+    y_train[:TRAIN_SIZE],
+    X_test[:TEST_SIZE],
+    y_test[:TEST_SIZE],
+)
 print(f"{len(X_train)} training images, {len(X_test)} test images, 64 pixels each, 10 classes")
 
 # %% [markdown]
