@@ -42,6 +42,8 @@ def _as_channels(x: object, channels: int | None, who: str) -> Channels:
     if not x:
         raise ValueError(f"{who} expects at least one input channel, got none")
     length = len(x[0])
+    if not length:
+        raise ValueError(f"{who} expects at least one sample per channel, got channels of length 0")
     for c, row in enumerate(x):
         if len(row) != length:
             raise ValueError(
@@ -273,7 +275,10 @@ class Sequential(Module):
     def __getitem__(self, index: slice) -> Sequential: ...
     def __getitem__(self, index: int | slice) -> Module | Sequential:
         if isinstance(index, slice):
-            return Sequential(*self._children[index])
+            # Built without __init__ and the labelling metaclass: a slice renames no parameter.
+            part = object.__new__(Sequential)
+            part._children = self._children[index]
+            return part
         return self._children[index]
 
     def __len__(self) -> int:

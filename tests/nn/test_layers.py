@@ -277,6 +277,8 @@ def test_sequential_names_children_by_position_and_indexes_like_a_list():
     assert model[2].weight[2][1].label == "2.weight.2.1"
     assert len(model) == 3 and list(model)[1] is model[1]
     assert [type(m).__name__ for m in model[1:]] == ["ReLU", "Linear"]
+    assert model[2].weight[2][1].label == "2.weight.2.1"  # slicing renamed nothing
+    assert model[1:].training is True and len(model[1:].parameters()) == 16
     assert len(model.parameters()) == 9 + 16
 
 
@@ -323,6 +325,7 @@ def test_rnn_h0_defaults_to_zeros():
         (lambda: nn.Conv1d(1, 1, 3)([[1.0] * 2]), "Conv1d expects an input of length at least 3 .*got 2"),
         (lambda: nn.Conv1d(2, 1, 1)([[1.0] * 5, [1.0] * 4]), "channel 1 has 4"),
         (lambda: nn.MaxPool1d(4)([[1.0] * 3]), "MaxPool1d expects an input of length at least 4 .*got 3"),
+        (lambda: nn.AdaptiveAvgPool1d(1)([[]]), "at least one sample per channel, got channels of length 0"),
         (lambda: nn.RNN(2, 3)([[1.0, 2.0], [1.0]]), "RNN at t=2 expects 2 inputs, got 1"),
         (lambda: nn.RNN(2, 3)([[1.0, 2.0]], [0.0]), "RNN expects 3 values in h0, got 1"),
         (lambda: nn.RNN(2, 3)([]), "non-empty list of input vectors"),
