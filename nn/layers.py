@@ -404,18 +404,24 @@ class Conv1d(Module):
         inputs = _as_channels(x, len(self.weight[0]), "Conv1d")
         length, taps = len(inputs[0]), len(self.weight[0][0])
         _check_length("Conv1d", length, taps, self.padding, self.dilation)
-        outputs: Channels = []
-        for o, filters in enumerate(self.weight):
-            row = []
-            for t in range(self.output_length(length)):
-                start = t * self.stride - self.padding
-                # Only the taps that land inside the input: a padded zero adds nothing.
-                kept = [k for k in range(taps) if 0 <= start + k * self.dilation < length]
-                weights = [filters[c][k] for c in range(len(inputs)) for k in kept]
-                window = [inputs[c][start + k * self.dilation] for c in range(len(inputs)) for k in kept]
-                out = autograd.dot(weights, window)
-                row.append(out + self.bias[o] if self.bias else out)
-            outputs.append(row)
+        channels = range(len(inputs))
+        # Each output position's window, with only the taps that land inside the input (a padded
+        # zero adds nothing), and each output channel's weights for those taps, built once.
+        windows: list[tuple[tuple[int, ...], Vector]] = []
+        for t in range(self.output_length(length)):
+            start = t * self.stride - self.padding
+            kept = tuple(k for k in range(taps) if 0 <= start + k * self.dilation < length)
+            windows.append((kept, [inputs[c][start + k * self.dilation] for c in channels for k in kept]))
+        weights = {
+            kept: [[filters[c][k] for c in channels for k in kept] for filters in self.weight]
+            for kept in {kept for kept, _ in windows}
+        }
+        outputs: Channels = [
+            [autograd.dot(weights[kept][o], window) for kept, window in windows]
+            for o in range(len(self.weight))
+        ]
+        if self.bias:
+            outputs = [[out + b for out in row] for row, b in zip(outputs, self.bias)]
         return outputs
 
     def extra_repr(self) -> str:
@@ -456,7 +462,11 @@ class _Pool1d(Module):
         raise NotImplementedError
 
     def output_length(self, length: int) -> int:
-        """T_out for an input of length `length`: floor((T - kernel_size) / stride) + 1."""
+        """T_out for an input of length `length`: floor((T - kernel_size) / stride) + 1.
+
+        >>> MaxPool1d(3, stride=2).output_length(10)
+        4
+        """
         return _output_length(length, self.kernel_size, self.stride, 0, 1)
 
     def forward(self, x: Sequence[Sequence[Value | float]]) -> Channels:

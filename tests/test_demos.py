@@ -44,7 +44,7 @@ PROMISED = {
         "gradcheck_eps.png",
     ],
     "digits": ["digits_confusion.png"],
-    "end_to_end": ["end_to_end_tones.png", "end_to_end.png", "end_to_end_graph.svg", "end_to_end_graph.png"],
+    "end_to_end": ["end_to_end_tones.png", "end_to_end.png", "end_to_end_graph.svg"],
     "recurrent": ["recurrent_bptt.html", "recurrent_bptt.svg", "recurrent_bptt.png", "recurrent.png"],
     "residual": ["residual.png"],
 }
