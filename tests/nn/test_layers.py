@@ -362,3 +362,19 @@ def test_conv1d_makes_one_dot_node_per_output_leaving_padded_taps_out():
     assert first.op == "+" and first.parents[0].op == "dot"
     assert len(first.parents[0].parents) == 2 * 2  # two taps inside the input, weights and inputs
     assert len(middle.parents[0].parents) == 2 * 3
+
+
+def test_a_user_module_names_values_in_nested_lists_by_their_indices():
+    class Grid(nn.Module):
+        def __init__(self):
+            self.cells = [[Value(1.0), Value(2.0)], [Value(3.0)]]
+            self.pair = (nn.ReLU(), [Value(4.0)])
+
+    grid = Grid()
+    assert [name for name, _ in grid.named_parameters()] == [
+        "cells.0.0",
+        "cells.0.1",
+        "cells.1.0",
+        "pair.1.0",
+    ]
+    assert grid.cells[0][1].label == "cells.0.1"
