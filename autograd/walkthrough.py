@@ -41,6 +41,7 @@ COMPUTED = Mark("#bfdbfe", "computed in this step")
 USED = Mark("#e0e7ff", "used in this step")
 TOLERANCE = 0.005  # a quiz answer within 0.5% of the gradient (3 significant digits) is right
 PROGRESS_AFTER = 2.0  # seconds of rendering before progress is printed to stderr
+PROGRESS_EVERY = 5.0  # seconds between progress lines after that
 _USES = ("no uses", "one use", "two uses", "three uses", "four uses", "five uses")
 
 
@@ -437,7 +438,7 @@ class _Builder:
             if not self.quiz:  # in a quiz the product would give the next answer away
                 again = self.shown(local) * self.shown(grad)
                 steps.append(
-                    f"{names[j]}.grad += {self.show(local)} × {self.show(grad)} "
+                    f"{names[j]}.grad += {self.show(local)} × {_operand(self.show(grad))} "
                     f"{self.equals(again, product)} {self.show(product)}"
                 )
         question = None
@@ -450,14 +451,14 @@ class _Builder:
         name, uses = self.graph.names[i], self.uses[i]
         count = _USES[len(uses)] if len(uses) < len(_USES) else f"{len(uses)} uses"
         if self.quiz:  # the answer, worked out: each use's local derivative × upstream gradient
-            terms = [f"{self.show(local)} × {self.show(upstream)}" for _, local, upstream in uses]
+            terms = [f"{self.show(local)} × {_operand(self.show(upstream))}" for _, local, upstream in uses]
             again = math.fsum(self.shown(local) * self.shown(upstream) for _, local, upstream in uses)
         else:
             terms = [self.show(local * upstream) for _, local, upstream in uses]
             again = math.fsum(self.shown(local * upstream) for _, local, upstream in uses)
         if len(uses) == 1 and not self.quiz:
             return f"{name}.grad = {self.show(grad)} is final ({count})."
-        return f"{name}.grad = {' + '.join(terms)} {self.equals(again, grad)} {self.show(grad)} ({count})"
+        return f"{name}.grad = {' + '.join([terms[0], *map(_operand, terms[1:])])} {self.equals(again, grad)} {self.show(grad)} ({count})"
 
     def question(self, i: int, grad: float, uses: list[tuple[int, float, float]]) -> Question:
         names = self.graph.names
@@ -529,7 +530,7 @@ def _lesson(expression: str) -> str:
     power = re.fullmatch(r"(.*) \*\* (-?[0-9]+)", expression)
     if power:
         return power[1] + power[2].translate(_SUPERSCRIPTS)
-    return expression.replace(" * ", " × ").replace(" - ", " − ")
+    return expression.replace(" * ", " × ").replace(" - ", " − ").replace(" ** ", "^")
 
 
 def _unstated(op: str) -> str:
@@ -582,9 +583,7 @@ class _Rule:
         while isinstance(tree, ast.IfExp):
             holds = bool(derivatives._decide(tree.test, exact))
             test = tree.test if holds else _negated(tree.test)
-            if {n.id for n in ast.walk(test) if isinstance(n, ast.Name)} - {
-                "c"
-            }:  # not about the constant alone
+            if _worth_saying(test):
                 self.because = f" (as {self.text(test, symbols)}: {self.text(test, shown)})"
             tree = tree.body if holds else tree.orelse
         self.tree = tree
@@ -597,14 +596,9 @@ class _Rule:
         return float(derivatives._evaluate(self.tree, rounded))
 
     def folded(self, tree: ast.expr) -> float | None:
-        """The value of `tree` if it holds only numbers and the constant ``c``, else None."""
+        """The value of arithmetic on numbers and the constant ``c`` only (``c - 1.0``), else None."""
         names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
-        logical = (
-            isinstance(tree, (ast.Compare, ast.BoolOp))
-            or isinstance(tree, ast.UnaryOp)
-            and isinstance(tree.op, ast.Not)
-        )
-        if names - {"c"} or logical or isinstance(tree, (ast.Constant, ast.Name)):
+        if names - {"c"} or not isinstance(tree, (ast.BinOp, ast.UnaryOp)) or isinstance(tree.op, ast.Not):
             return None
         return float(derivatives._evaluate(tree, self.exact))
 
@@ -634,7 +628,7 @@ class _Rule:
             arguments = ", ".join(self.text(argument, names) for argument in tree.args)
             return f"{_SHOWN_FUNCTIONS.get(tree.func.id, tree.func.id)}({arguments})"
         if isinstance(tree, ast.Compare) and len(tree.ops) == 1 and type(tree.ops[0]) in _COMPARED:
-            left, right = self.text(tree.left, names, 1), self.text(tree.comparators[0], names, 1)
+            left, right = self.text(tree.left, names), self.text(tree.comparators[0], names)
             return f"{left} {_COMPARED[type(tree.ops[0])]} {right}"
         if isinstance(tree, ast.BoolOp):
             joined = f" {'and' if isinstance(tree.op, ast.And) else 'or'} "
@@ -648,6 +642,13 @@ class _Rule:
         if k is not None and float(k).is_integer() and abs(k) < 100:
             return shown_base + self.show(float(k)).translate(_SUPERSCRIPTS)
         return _parenthesised(f"{shown_base}^{self.text(exponent, names, 5)}", outer > 4)
+
+
+def _worth_saying(test: ast.expr) -> bool:
+    """Whether the test that chose a branch helps the reader: ``n > 0`` does; a special case not met does not."""
+    if not isinstance(test, ast.Compare) or isinstance(test.ops[0], ast.NotEq):
+        return False
+    return bool({n.id for n in ast.walk(test) if isinstance(n, ast.Name)} - {"c"})  # not the constant alone
 
 
 def _negated(test: ast.expr) -> ast.expr:
@@ -809,7 +810,7 @@ def _too_slow(what: str, limit: float, done: int) -> str:
 
 @contextmanager
 def _progress(what: str, limit: float) -> Iterator[list[int]]:
-    """While the block runs longer than `PROGRESS_AFTER` s, say so on stderr every 2 s.
+    """While the block runs longer than `PROGRESS_AFTER` s, say so on stderr every `PROGRESS_EVERY` s.
 
     The block may count what it has done in the list it is given; a `RenderError`
     that comes from the renderer's own timeout is reworded to name this limit.
@@ -819,7 +820,9 @@ def _progress(what: str, limit: float) -> Iterator[list[int]]:
     finished = threading.Event()
 
     def report() -> None:
-        while not finished.wait(PROGRESS_AFTER):
+        wait = PROGRESS_AFTER
+        while not finished.wait(wait):
+            wait = PROGRESS_EVERY
             elapsed = time.monotonic() - started
             count = f", {done[0]} done" if done[0] else ""
             print(
