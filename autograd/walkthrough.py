@@ -58,14 +58,16 @@ class Question:
     node: int
     name: str
     grad: float
+    shown: str  # the gradient as the walkthrough shows it
     traps: tuple[tuple[float, str], ...]
     hint: str
 
     def grade(self, answer: float) -> str | None:
         """None if `answer` is right (within 0.5%), else the hint for it.
 
-        >>> Question(0, "x", 0.75, ((0.5, "a use is left out"),), "check the rule").grade(0.7501)
-        >>> Question(0, "x", 0.75, ((0.5, "a use is left out"),), "check the rule").grade(0.5)
+        >>> question = Question(0, "x", 0.75, "0.75", ((0.5, "a use is left out"),), "check the rule")
+        >>> question.grade(0.7501)
+        >>> question.grade(0.5)
         'a use is left out'
         """
         if _close(answer, self.grad):
@@ -451,14 +453,17 @@ class _Builder:
         name, uses = self.graph.names[i], self.uses[i]
         count = _USES[len(uses)] if len(uses) < len(_USES) else f"{len(uses)} uses"
         if self.quiz:  # the answer, worked out: each use's local derivative × upstream gradient
-            terms = [f"{self.show(local)} × {_operand(self.show(upstream))}" for _, local, upstream in uses]
+            terms = [
+                f"{_operand(self.show(local), k)} × {_operand(self.show(upstream))}"
+                for k, (_, local, upstream) in enumerate(uses)
+            ]
             again = math.fsum(self.shown(local) * self.shown(upstream) for _, local, upstream in uses)
         else:
-            terms = [self.show(local * upstream) for _, local, upstream in uses]
+            terms = [_operand(self.show(local * upstream), k) for k, (_, local, upstream) in enumerate(uses)]
             again = math.fsum(self.shown(local * upstream) for _, local, upstream in uses)
         if len(uses) == 1 and not self.quiz:
             return f"{name}.grad = {self.show(grad)} is final ({count})."
-        return f"{name}.grad = {' + '.join([terms[0], *map(_operand, terms[1:])])} {self.equals(again, grad)} {self.show(grad)} ({count})"
+        return f"{name}.grad = {' + '.join(terms)} {self.equals(again, grad)} {self.show(grad)} ({count})"
 
     def question(self, i: int, grad: float, uses: list[tuple[int, float, float]]) -> Question:
         names = self.graph.names
@@ -492,7 +497,7 @@ class _Builder:
             f"Check the rule: {name}.grad is the sum, over its uses ({users}), of the local derivative "
             f"d(use)/d({name}) × that use's gradient. Is the local derivative right? The upstream gradient?"
         )
-        return Question(i, name, grad, tuple(traps), hint)
+        return Question(i, name, grad, self.show(grad), tuple(traps), hint)
 
     def rules(self, i: int) -> list[str]:
         """For each input of node i: its local derivative as a rule with the numbers filled in."""
@@ -738,7 +743,7 @@ def _page_data(walk: Walkthrough, graph: _Graph) -> dict[str, Any]:
             record["question"] = {
                 "name": question.name,
                 "grad": _json_number(question.grad),
-                "shown": number(question.grad, digits),
+                "shown": question.shown,
                 "traps": [[_json_number(value), hint] for value, hint in question.traps],
                 "hint": question.hint,
             }
