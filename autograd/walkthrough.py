@@ -544,7 +544,7 @@ def _unstated(op: str) -> str:
     if op == "dot":
         return "each factor's local derivative is the factor it multiplies"
     if op == "max":
-        return "the largest input gets 1 (shared at a tie), the others 0"
+        return "the largest input gets 1, shared at a tie; the others 0"
     return f"from {op}'s own rule"
 
 
@@ -624,7 +624,8 @@ class _Rule:
             return self.power(tree.left, tree.right, names, outer)
         if isinstance(tree, ast.BinOp) and type(tree.op) in _SYMBOLS:
             precedence = _PRECEDENCE[type(tree.op)]
-            left = self.text(tree.left, names, precedence)
+            leftmost = not isinstance(tree.left, ast.BinOp)  # -2 × x needs no brackets
+            left = self.text(tree.left, names, 0 if leftmost else precedence)
             right = self.text(tree.right, names, precedence + 1)
             return _parenthesised(f"{left} {_SYMBOLS[type(tree.op)]} {right}", precedence < outer)
         if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name):

@@ -173,6 +173,13 @@ RULES = [
         [3.0, 2.0],
         "d dot(a, b)/da = 2 (each factor's local derivative is the factor it multiplies)",
     ),
+    (lambda a, b: autograd.max([a, b]), [1.0, 3.0], "d max(a, b)/da = 0 (the largest input gets 1, shared at a tie; the others 0)"),
+    # sech²(0.5) = 0.78645, -2 tanh(0.5) sech²(0.5) = -0.72686; with the shown 0.7864: -0.72682, so ≈.
+    (
+        lambda n: autograd.derivatives.sech2(n),
+        [0.5],
+        "d sech2(n)/dn = -2 × tanh(n) × o = -2 × tanh(0.5) × 0.7864 ≈ -0.7269",
+    ),
     (lambda n: CUBE(n), [2.0], "d cube(n)/dn = 12 (from cube's own rule)"),
 ]
 
