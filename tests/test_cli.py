@@ -179,7 +179,10 @@ def test_walkthrough_quiz_in_the_terminal():
 
 def test_walkthrough_quiz_stops_at_the_end_of_input():
     done = subprocess.run(
-        [str(GRADWALK), "walkthrough", "x*y", "x=3", "y=-2", "--quiz"], input="", capture_output=True, text=True
+        [str(GRADWALK), "walkthrough", "x*y", "x=3", "y=-2", "--quiz"],
+        input="",
+        capture_output=True,
+        text=True,
     )
     assert done.returncode == 0 and done.stdout.rstrip().endswith("score: 0/2")
 

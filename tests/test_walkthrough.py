@@ -167,13 +167,21 @@ RULES = [
     (lambda a, b: a * b, [3.0, 2.0], "d(a × b)/da = b = 2"),
     (lambda a, b: a / b, [3.0, 2.0], "d(a / b)/da = 1 / b = 1 / 2 = 0.5"),
     (lambda a, b: a**b, [2.0, 3.0], "d(a^b)/da = b × a^(b − 1) = 3 × 2^(3 − 1) = 12"),
-    (lambda a, b: autograd.sum([a, b]), [1.0, 2.0], "d sum(a, b)/da = 1 (each term of a sum has local derivative 1)"),
+    (
+        lambda a, b: autograd.sum([a, b]),
+        [1.0, 2.0],
+        "d sum(a, b)/da = 1 (each term of a sum has local derivative 1)",
+    ),
     (
         lambda a, b: autograd.dot([a], [b]),
         [3.0, 2.0],
         "d dot(a, b)/da = 2 (each factor's local derivative is the factor it multiplies)",
     ),
-    (lambda a, b: autograd.max([a, b]), [1.0, 3.0], "d max(a, b)/da = 0 (the largest input gets 1, shared at a tie; the others 0)"),
+    (
+        lambda a, b: autograd.max([a, b]),
+        [1.0, 3.0],
+        "d max(a, b)/da = 0 (the largest input gets 1, shared at a tie; the others 0)",
+    ),
     # sech²(0.5) = 0.78645, -2 tanh(0.5) sech²(0.5) = -0.72686; with the shown 0.7864: -0.72682, so ≈.
     (
         lambda n: autograd.derivatives.sech2(n),
@@ -218,7 +226,10 @@ def test_forward_adds_one_frame_per_computed_value_in_topological_order():
 def test_the_root_and_the_leaves_say_what_they_are():
     walk = walkthrough(example())
     assert walk[1].steps[0].startswith("d.grad = 1: the output's gradient")
-    assert walk[3].steps == ("e.grad = 6 is final (one use).", "e is a leaf, so nothing is passed on: d(d)/d(e) = 6.")
+    assert walk[3].steps == (
+        "e.grad = 6 is final (one use).",
+        "e is a leaf, so nothing is passed on: d(d)/d(e) = 6.",
+    )
 
 
 def test_each_backward_frame_highlights_its_node_and_the_parents_it_feeds():
@@ -303,7 +314,15 @@ def test_save_writes_one_self_contained_page_with_one_drawing(tmp_path):
     assert len(data["frames"]) == len(walk)
     assert [frame["title"] for frame in data["frames"]] == [frame.title for frame in walk]
     assert data["frames"][4]["steps"][2] == "a.grad += 2 × (-3) = -6"
-    for word in ('id="next"', 'id="prev"', 'id="play"', 'id="speed"', 'id="fit"', 'id="actual"', "ArrowRight"):
+    for word in (
+        'id="next"',
+        'id="prev"',
+        'id="play"',
+        'id="speed"',
+        'id="fit"',
+        'id="actual"',
+        "ArrowRight",
+    ):
         assert word in page
     assert "Content-Security-Policy" in page and "default-src 'none'" in page
     assert "<script src" not in page and "<link" not in page and "<img" not in page
@@ -326,7 +345,9 @@ def test_no_label_can_close_the_script_or_break_the_page():
     x = Value(1.0, label="</script><script>alert(1)</script>")
     y = labelled(x * 2, "<!-- & ]]> \u2028")
     page = walkthrough(y).page()
-    blob = re.search(r'<script type="application/json" id="walkthrough-data">(.*?)</script>', page, re.DOTALL)[1]
+    blob = re.search(
+        r'<script type="application/json" id="walkthrough-data">(.*?)</script>', page, re.DOTALL
+    )[1]
     assert "<" not in blob and ">" not in blob and "\u2028" not in blob
     assert page.count("</script>") == 2  # the data's and the script's own
     assert page_data(page)["nodes"][0]["name"] == "</script><script>alert(1)</script>"
@@ -459,4 +480,3 @@ def test_in_a_notebook_a_walkthrough_is_its_page_and_a_frame_its_picture():
 def test_without_a_renderer_a_notebook_shows_why(monkeypatch, tmp_path):
     monkeypatch.setenv("GRADWALK_DOT", str(tmp_path / "missing-dot"))
     assert "GRADWALK_DOT is set to" in walkthrough(example())._repr_html_()
-
