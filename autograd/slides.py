@@ -73,7 +73,7 @@ class _Layout:
         )
 
     def wrap(self, steps: tuple[str, ...], fits: Any) -> list[str]:
-        """The steps as lines that fit the width (`fits(text)`), at most `max_lines`, the last saying what is left out."""
+        """The steps as lines that fit (`fits(text)`), at most `max_lines`: the last says what is left out."""
         lines: list[str] = []
         for step in steps:
             words = step.split(" ")
@@ -129,7 +129,7 @@ def _png_slide(frame: Frame, size: tuple[int, int], timeout: float) -> bytes:
     left, top, box_width, box_height = layout.graph_box
     scale = min(box_width / graph.width, box_height / graph.height, _MAX_UPSCALE)
     fitted = graph.resize(
-        (max(1, round(graph.width * scale)), max(1, round(graph.height * scale))), Image.LANCZOS
+        (max(1, round(graph.width * scale)), max(1, round(graph.height * scale))), Image.Resampling.LANCZOS
     )
     canvas.paste(fitted, (left + (box_width - fitted.width) // 2, top + (box_height - fitted.height) // 2))
     for k, line in enumerate(lines):

@@ -51,8 +51,8 @@ class Question:
 
     `traps` are wrong answers a rule explains, each with its hint (the upstream
     gradient alone: the local derivative is missing; one use of a fork: a use is
-    left out); `hint` is for any other wrong answer. `reveal` is the frame's first
-    step, hidden while the question is open.
+    left out); `hint` is for any other wrong answer. The page hides the frame's
+    first step, which gives the answer, while the question is open.
     """
 
     node: int
@@ -201,7 +201,7 @@ class Walkthrough:
         return _page(self, graph, _inline_svg(svg))
 
     def save(self, path: str | os.PathLike[str], *, timeout: float | None = None) -> Path:
-        """Write one self-contained HTML page (``.html``): the graph drawn once, stepped through frame by frame.
+        """Write one self-contained HTML page (``.html``): the graph drawn once, stepped through.
 
         The page loads nothing from the network. Open ``walk.html#3`` to start at
         frame 3. Rendering must finish within `timeout` seconds (default: the
@@ -340,7 +340,7 @@ class _Builder:
         return Frame(title, tuple(steps), kind, _graph=self.graph, **state)
 
     def frames(self, forward: bool) -> list[Frame]:
-        graph, order, names = self.graph, self.graph.order, self.graph.names
+        order, names = self.graph.order, self.graph.names
         blank: tuple[float | None, ...] = (None,) * len(order)
         values = [
             f"{names[i]} = {self.expressions[i]} = {self.show(node.data)}"
@@ -414,9 +414,10 @@ class _Builder:
             again = recompute(node, [self.shown(p.data) for p in inputs])
         except (ValueError, TypeError, ArithmeticError):  # a user's op may refuse rounded inputs
             again = node.data
-        line = f"{names[i]} = {self.expressions[i]} = {filled} {self.equals(again, node.data)} {self.show(node.data)}"
+        value = self.show(node.data)
+        line = f"{names[i]} = {self.expressions[i]} = {filled} {self.equals(again, node.data)} {value}"
         used = ", ".join(dict.fromkeys(names[j] for j in self.parents[i]))
-        return [line, f"Keep {names[i]} = {self.show(node.data)}: backward needs it (and {used})."]
+        return [line, f"{names[i]} is kept: backward's local derivatives need it and its inputs ({used})."]
 
     def backward_steps(
         self, i: int, grad: float, grads: list[float | None]
@@ -478,19 +479,14 @@ class _Builder:
                     )
                 )
         for user, local, upstream in uses:
+            upstream_name, local_name = f"{names[user]}.grad", f"d({names[user]})/d({name})"
             if not _close(upstream, grad):
                 traps.append(
-                    (
-                        upstream,
-                        f"The local derivative is missing: multiply {names[user]}.grad by d({names[user]})/d({name}).",
-                    )
+                    (upstream, f"The local derivative is missing: multiply {upstream_name} by {local_name}.")
                 )
             if not _close(local, grad):
                 traps.append(
-                    (
-                        local,
-                        f"The upstream gradient is missing: multiply d({names[user]})/d({name}) by {names[user]}.grad.",
-                    )
+                    (local, f"The upstream gradient is missing: multiply {local_name} by {upstream_name}.")
                 )
         users = ", ".join(dict.fromkeys(names[user] for user, _, _ in uses))
         hint = (
@@ -613,7 +609,7 @@ class _Rule:
         if folded is not None:
             return _operand(self.show(folded), outer)
         if isinstance(tree, ast.Constant):
-            return _operand(self.show(float(tree.value)), outer)
+            return _operand(self.show(_constant(tree)), outer)
         if isinstance(tree, ast.Name):
             return "0" if tree.id == "STRONG_ZERO" else _operand(names.get(tree.id, tree.id), outer)
         if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.USub):
@@ -644,14 +640,21 @@ class _Rule:
     def power(self, base: ast.expr, exponent: ast.expr, names: dict[str, str], outer: int) -> str:
         """``x²`` for a whole-number exponent, else ``x^e``."""
         shown_base = self.text(base, names, 5)
-        k = exponent.value if isinstance(exponent, ast.Constant) else self.folded(exponent)
-        if k is not None and float(k).is_integer() and abs(k) < 100:
-            return shown_base + self.show(float(k)).translate(_SUPERSCRIPTS)
+        k = _constant(exponent) if isinstance(exponent, ast.Constant) else self.folded(exponent)
+        if k is not None and k.is_integer() and abs(k) < 100:
+            return shown_base + self.show(k).translate(_SUPERSCRIPTS)
         return _parenthesised(f"{shown_base}^{self.text(exponent, names, 5)}", outer > 4)
 
 
+def _constant(tree: ast.Constant) -> float:
+    value = tree.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"the derivative table holds a number here, not {value!r}")
+    return float(value)
+
+
 def _worth_saying(test: ast.expr) -> bool:
-    """Whether the test that chose a branch helps the reader: ``n > 0`` does; a special case not met does not."""
+    """Whether the test that chose a branch helps: ``n > 0`` does; a special case not met does not."""
     if not isinstance(test, ast.Compare) or isinstance(test.ops[0], ast.NotEq):
         return False
     return bool({n.id for n in ast.walk(test) if isinstance(n, ast.Name)} - {"c"})  # not the constant alone
@@ -704,11 +707,14 @@ def _layout_source(graph: _Graph, frames: Sequence[Frame]) -> str:
     with the longest text each line will hold keeps every number inside its box.
     """
     widest: list[float | None] = [None] * len(graph.order)
+
+    def width(grad: float) -> int:
+        return len(number(grad, graph.digits))
+
     for frame in frames:
         for i, grad in enumerate(frame.grads):
-            if grad is not None and (
-                widest[i] is None or len(number(grad, graph.digits)) > len(number(widest[i], graph.digits))
-            ):  # type: ignore[arg-type]
+            so_far = widest[i]
+            if grad is not None and (so_far is None or width(grad) > width(so_far)):
                 widest[i] = grad
     return graph_source(
         graph.order,
@@ -790,7 +796,7 @@ def _script_json(data: object) -> str:
 
 
 def _asset(name: str) -> str:
-    return resources.files("autograd").joinpath("page", name).read_text(encoding="utf-8")
+    return resources.files("autograd").joinpath("page").joinpath(name).read_text(encoding="utf-8")
 
 
 def _page(walk: Walkthrough, graph: _Graph, svg: str) -> str:

@@ -117,7 +117,7 @@ def test_the_page_steps_through_frames_and_the_counters_agree(page, tmp_path):
     page.tab.keyboard.press("Home")
     assert page.frame() == 0
     page.js(
-        "(() => { const s = document.getElementById('slider'); s.value = '4'; s.dispatchEvent(new Event('input')); })()"
+        "s => { s.value = '4'; s.dispatchEvent(new Event('input')); }", page.tab.query_selector("#slider")
     )
     assert (page.frame(), page.js("document.getElementById('slider').value")) == (4, "4")
 
@@ -186,9 +186,7 @@ def test_at_any_zoom_the_current_node_is_brought_into_view(page, tmp_path):
 def test_clicking_a_node_jumps_to_the_frame_where_its_gradient_is_final(page, tmp_path):
     page.open(walkthrough(neuron()).save(tmp_path / "walk.html"))
     page.tab.click("#fit")
-    x = page.js(
-        "[...document.querySelectorAll('#canvas g.node title')].find(t => t.textContent === 'n0').parentNode.getBoundingClientRect().toJSON()"
-    )
+    x = page.box("#canvas g.node:has(> title:text-is('n0'))")
     page.tab.mouse.click(x["x"] + x["width"] / 2, x["y"] + x["height"] / 2)
     assert page.frame() == 5 and page.tab.text_content("#frame-title") == "Backward step 5 of 5: x"
 
@@ -208,7 +206,8 @@ def test_play_steps_on_by_itself_at_the_chosen_speed_and_pauses(page, tmp_path):
 
 
 def test_quiz_asks_before_showing_and_grades_right_wrong_and_revealed(page, tmp_path):
-    # Asked in backward order: #3 = 1 - tanh(-4)² = 0.001341, #2 = #3.grad, w = x·#2.grad, x = (w + 1)·#3.grad.
+    # Asked in backward order: #3 = 1 - tanh(-4)² = 0.001341, #2 = #3.grad, w = x·#2.grad,
+    # x = (w + 1)·#3.grad.
     path = walkthrough(neuron(), quiz=True).save(tmp_path / "quiz.html")
     page.open(path)
     assert page.js("walkthrough.asking()") is None  # frame 0: nothing asked

@@ -398,7 +398,7 @@ def slow_renderer(tmp_path, monkeypatch):
 @pytest.mark.slow
 def test_one_time_limit_for_the_whole_walkthrough(slow_renderer, tmp_path, capsys):
     walk = walkthrough(example(), timeout=1.5)
-    with pytest.raises(RenderError, match="within the time limit of 1.5 s"):
+    with pytest.raises(RenderError, match=r"within the time limit of 1\.5 s"):
         walk.save(tmp_path / "walk.html")
     with pytest.raises(RenderError, match="within the time limit of 4 s"):
         walk.save_frames(tmp_path / "frames", timeout=4)  # 8 frames of 3 s each: over the limit at the second
@@ -451,7 +451,7 @@ def test_slides_are_exactly_the_size_asked(tmp_path):
     assert (root.get("width"), root.get("height")) == ("1280", "720")
     texts = [element.text for element in root.iter("{http://www.w3.org/2000/svg}text")]
     assert texts[0] == "Backward step 4 of 6: c" and "a.grad += 2 × (-3) = -6" in texts
-    with pytest.raises(ValueError, match="slides .* svg or png, not 'pdf'"):
+    with pytest.raises(ValueError, match=r"slides .* svg or png, not 'pdf'"):
         walk.save_frames(tmp_path, "pdf", size=(1920, 1080))
     with pytest.raises(ValueError, match=r"size must be \(width, height\)"):
         walk.save_frames(tmp_path, "png", size=(1920.0, 1080))
