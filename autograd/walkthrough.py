@@ -429,7 +429,9 @@ class _Builder:
             steps = [f"{name}.grad = 1: the output's gradient with respect to itself, d({name})/d({name})."]
         else:
             steps = [self.total(i, grad)]
-        if not self.parents[i]:
+        if not self.parents[i] and self.quiz:  # only the first line may give the answer: the page hides it
+            steps.append(f"{name} is a leaf, so nothing is passed on.")
+        elif not self.parents[i]:
             steps.append(
                 f"{name} is a leaf, so nothing is passed on: d({names[-1]})/d({name}) = {self.show(grad)}."
             )

@@ -228,6 +228,10 @@ def test_quiz_asks_before_showing_and_grades_right_wrong_and_revealed(page, tmp_
     page.tab.press("#answer", "Enter")
     assert page.js("walkthrough.score()") == {"right": 2, "asked": 4}
     page.js("walkthrough.go(5)")
+    used = page.js(
+        "[...document.querySelectorAll('#canvas g.edge.used title')].map(t => t.textContent).sort()"
+    )
+    assert used == ["n0->op2", "n0->op3"]  # x's two uses, while its question is open
     assert page.js("walkthrough.answer('-0.004023')") == "wrong"  # w × #2.grad alone: a use is left out
     assert "a use is left out" in page.tab.text_content("#feedback")
     assert page.js("walkthrough.answer('-0.002682')") == "right"  # (w + 1)·#3.grad = -2 × 0.001341

@@ -289,6 +289,12 @@ def test_a_quiz_hides_the_products_that_would_give_answers_away():
     a_frame = next(frame for frame in walk if frame.title.endswith(": a"))
     assert a_frame.steps[0] == "a.grad = 1 × 1 + 2 × (-3) = -5 (two uses)"  # the answer, worked out
     assert walk[2].grads == (None, None, None, None, 1.0, 1.0)  # only final gradients are shown
+    for frame in walk:  # the page hides a question's first line: no other line may hold its answer
+        if frame.question is not None:
+            answer = frame.question.shown
+            assert all(
+                not re.search(rf"(?<![\d.]){re.escape(answer)}(?![\d.])", step) for step in frame.steps[1:]
+            )
 
 
 def test_quiz_answers_within_half_a_percent_are_right_and_wrong_ones_get_the_rules_hint():

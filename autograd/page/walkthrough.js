@@ -90,11 +90,13 @@
       if (node.shape) node.shape.setAttribute("fill", own);
       marked.push(frame.current);
       if (node.g) { node.g.classList.add("current"); used.push(node.g); }
-      if (node.op) {
-        for (const g of [...(edgesOf.get(node.op) || []), node.opGroup].filter(Boolean)) {
-          g.classList.add("used");
-          used.push(g);
-        }
+      const lit = node.op ? [...(edgesOf.get(node.op) || []), node.opGroup] : [];
+      if (question) {  // the answer sums over the node's uses: show them
+        lit.push(...(edgesOf.get(node.id) || []).filter((g) => g.querySelector("title").textContent.startsWith(`${node.id}->`)));
+      }
+      for (const g of lit.filter(Boolean)) {
+        g.classList.add("used");
+        used.push(g);
       }
     }
   }
