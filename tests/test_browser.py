@@ -246,6 +246,21 @@ def test_a_page_without_the_quiz_has_no_questions(page, tmp_path):
     assert page.js("document.getElementById('quiz').hidden")
 
 
+def test_the_notebook_form_works_inside_its_sandboxed_iframe(page, tmp_path):
+    # What Jupyter shows: the page in an <iframe srcdoc> that may run scripts and nothing else.
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        f"<!DOCTYPE html><html><body>{walkthrough(neuron(), quiz=True)._repr_html_()}</body></html>"
+    )
+    page.open(notebook)
+    inner = page.tab.frames[1]
+    inner.wait_for_function("() => window.walkthrough !== undefined")
+    assert inner.evaluate("walkthrough.go(6)") == 2  # the quiz stops at the first question
+    assert inner.evaluate("walkthrough.answer('0.001341')") == "right"
+    inner.locator("#next").click()
+    assert inner.evaluate("walkthrough.frame()") == 3
+
+
 def test_the_harness_sees_errors_and_network_requests(chromium, tmp_path):
     # Without this, an empty problems list could just mean the harness is deaf.
     broken = tmp_path / "broken.html"

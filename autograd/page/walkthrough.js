@@ -72,9 +72,11 @@
     const grads = gradsAt[k];
     const question = asking();
     nodes.forEach((node, i) => {
-      if (!node.gradText) return;
       const text = question && frame.current === i ? "grad ?" : grads[i];
-      if (text !== undefined && node.gradText.textContent !== text) node.gradText.textContent = text;
+      if (node.gradText && text !== undefined && node.shownGrad !== text) {
+        node.gradText.textContent = text;
+        node.shownGrad = text;  // kept here: reading the DOM for every node each frame is slow
+      }
     });
     for (const i of marked) if (nodes[i].shape) nodes[i].shape.setAttribute("fill", nodes[i].fill);
     for (const g of used) g.classList.remove("used", "current");
