@@ -58,8 +58,8 @@ class _Layout:
     def __init__(self, size: tuple[int, int], steps: int) -> None:
         self.width, self.height = size
         self.margin = round(self.height * 0.03)
-        self.title_size = round(self.height / 27)
-        self.text_size = round(self.height / 48)
+        self.title_size = round(self.height / 24)
+        self.text_size = round(self.height / 36)
         self.line = round(self.text_size * 1.35)
         self.title_bottom = self.margin + round(self.title_size * 1.4)
         self.max_lines = max(1, int(self.height * 0.3) // self.line)
