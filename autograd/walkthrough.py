@@ -28,7 +28,7 @@ from typing import Any
 
 from autograd import derivatives
 from autograd._files import write_atomically
-from autograd.draw import Drawing, Mark, check_size, graph_source, node_id, op_id
+from autograd.draw import RANKDIRS, Drawing, Mark, check_size, graph_source, node_id, op_id
 from autograd.engine import Value, as_real, recompute, topological_order
 from autograd.naming import node_names, number
 from autograd.render import FORMATS, RenderError, render
@@ -193,8 +193,9 @@ class Walkthrough:
 
     def page(self, timeout: float | None = None) -> str:
         """The self-contained HTML page `save` writes: the drawing is rendered once, within `timeout` s."""
-        graph = self.frames[0]._graph
-        assert graph is not None  # every walkthrough's frames share one
+        graph = self.frames[0]._graph if self.frames else None
+        if graph is None:
+            raise ValueError("this walkthrough has no graph to draw: make one with walkthrough(root)")
         limit = self.timeout if timeout is None else _seconds(timeout)
         with _progress(f"rendering the walkthrough's drawing ({len(graph.order)} values)", limit):
             svg = render(_layout_source(graph, self.frames), "svg", timeout=limit).decode()
@@ -280,7 +281,7 @@ def walkthrough(
     quiz: bool = False,
     timeout: float = 60.0,
 ) -> Walkthrough:
-    """The backward pass from `root` as frames: ``len(topological_order(root)) + 2`` of them.
+    """The backward pass from `root` as frames: ``len(topological_order(root)) + 2``, more with `forward`.
 
     Frame 0 has the forward values with blank gradients; with `forward`, one frame
     per computed value follows, in topological order; then one frame per Value in
@@ -298,8 +299,9 @@ def walkthrough(
     seconds = _seconds(timeout)
     order = topological_order(root)
     check_size(len(order), max_nodes)
+    if rankdir not in RANKDIRS:
+        raise ValueError(f"unknown rankdir {rankdir!r}; expected one of {', '.join(RANKDIRS)}")
     graph = _Graph(order, node_names(order), rankdir, digits)
-    graph_source(order[:1], rankdir=rankdir)  # refuses a bad rankdir before any work
     frames = _Builder(graph, quiz).frames(forward)
     return Walkthrough(frames, f"backward pass of {graph.names[-1]}", quiz=quiz, timeout=seconds)
 

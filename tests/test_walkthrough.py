@@ -373,6 +373,15 @@ def test_a_1000_value_page_stays_small(tmp_path):
     assert page.read_text(encoding="utf-8").count("<svg") == 1
 
 
+def test_bad_options_are_refused_with_what_is_allowed():
+    with pytest.raises(ValueError, match="unknown rankdir 'XY'; expected one of LR, TB, RL, BT"):
+        walkthrough(example(), rankdir="XY")
+    with pytest.raises(TypeError, match=r"walkthrough takes a Value, got float: 1\.0"):
+        walkthrough(1.0)
+    with pytest.raises(ValueError, match="no graph to draw"):
+        Walkthrough([], "nothing").page()
+
+
 def test_save_wants_an_html_name(tmp_path):
     with pytest.raises(ValueError, match=r"'.*walk.svg' should end in .html"):
         walkthrough(Value(1.0)).save(tmp_path / "walk.svg")
