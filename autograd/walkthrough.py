@@ -322,7 +322,8 @@ class _Builder:
         position = {node: i for i, node in enumerate(order)}
         self.parents = [[position[parent] for parent in node.parents] for node in order]
         self.expressions = [
-            _expression(node, [graph.names[j] for j in self.parents[i]]) for i, node in enumerate(order)
+            _expression(node, [graph.names[j] for j in self.parents[i]], graph.digits)
+            for i, node in enumerate(order)
         ]
         # Each node's uses: (user, local derivative, upstream gradient), in the order backward adds them.
         self.uses: list[list[tuple[int, float, float]]] = [[] for _ in order]
@@ -411,7 +412,7 @@ class _Builder:
     def forward_steps(self, i: int) -> list[str]:
         node, names = self.graph.order[i], self.graph.names
         inputs = [self.graph.order[j] for j in self.parents[i]]
-        filled = _expression(node, [self.show(p.data) for p in inputs], numbers=True)
+        filled = _expression(node, [self.show(p.data) for p in inputs], self.graph.digits, numbers=True)
         try:
             again = recompute(node, [self.shown(p.data) for p in inputs])
         except (ValueError, TypeError, ArithmeticError):  # a user's op may refuse rounded inputs
@@ -587,7 +588,7 @@ class _Rule:
         self.because = ""
         while isinstance(tree, ast.IfExp):
             holds = bool(derivatives._decide(tree.test, exact))
-            test = tree.test if holds else _negated(tree.test)
+            test = tree.test if holds else _negated(tree.test, exact)
             if _worth_saying(test):
                 self.because = f" (as {self.text(test, symbols)}: {self.text(test, shown)})"
             tree = tree.body if holds else tree.orelse
@@ -659,14 +660,17 @@ def _constant(tree: ast.Constant) -> float:
 
 def _worth_saying(test: ast.expr) -> bool:
     """Whether the test that chose a branch helps: ``n > 0`` does; a special case not met does not."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return _worth_saying(test.operand)
     if not isinstance(test, ast.Compare) or isinstance(test.ops[0], ast.NotEq):
         return False
     return bool({n.id for n in ast.walk(test) if isinstance(n, ast.Name)} - {"c"})  # not the constant alone
 
 
-def _negated(test: ast.expr) -> ast.expr:
-    """`test` negated, as a comparison read the other way round where it is one (``x > 0``: ``x ≤ 0``)."""
-    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _NEGATED:
+def _negated(test: ast.expr, values: dict[str, float]) -> ast.expr:
+    """`test` negated, a comparison read the other way round (``x > 0``: ``x ≤ 0``) unless a value is nan."""
+    nan = any(math.isnan(value) for value in values.values())  # not (nan <= 0) is not nan > 0
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and type(test.ops[0]) in _NEGATED and not nan:
         return ast.Compare(test.left, [_NEGATED[type(test.ops[0])]()], test.comparators)
     return ast.UnaryOp(ast.Not(), test)
 
@@ -680,10 +684,11 @@ def _operand(shown: str, outer: int = 1) -> str:
     return f"({shown})" if outer and shown.startswith("-") else shown
 
 
-def _expression(node: Value, inputs: Sequence[str], numbers: bool = False) -> str:
+def _expression(node: Value, inputs: Sequence[str], digits: int | None, numbers: bool = False) -> str:
     """How `node` was computed from the nodes named `inputs`, as Python reads: ``x ** 2``, ``tanh(n)``.
 
-    With `numbers`, `inputs` are shown numbers: a negative one between operators is parenthesised.
+    A folded constant has `digits` significant digits. With `numbers`, `inputs` are
+    shown numbers: a negative one between operators is parenthesised.
     """
     op, kind = node.op, node._op
     operands = [_operand(text) for text in inputs] if numbers else list(inputs)
@@ -692,10 +697,10 @@ def _expression(node: Value, inputs: Sequence[str], numbers: bool = False) -> st
     if op == "neg" and len(inputs) == 1:
         return f"-{operands[0]}"
     if kind is not None and kind.shows_constant and node._constant is not None and len(inputs) == 1:
-        symbol = kind.name.replace("{}", "")
+        symbol, constant = kind.name.replace("{}", ""), number(node._constant, digits)
         if kind.name.startswith("{}"):  # 2 - x: the op "2-"
-            return f"{op[: len(op) - len(symbol)]} {symbol} {operands[0]}"
-        return f"{operands[0]} {symbol} {op[len(symbol) :]}"  # x * 3: the op "*3"
+            return f"{constant} {symbol} {operands[0]}"
+        return f"{operands[0]} {symbol} {_operand(constant)}"  # x * 3: the op "*3"
     return f"{op}({', '.join(inputs)})"
 
 

@@ -124,7 +124,7 @@ def test_digits_sets_the_significant_digits_and_none_gives_repr():
     x = Value(2.0, label="x")
     o = labelled(x / 3, "o")
     assert walkthrough(o, digits=2)[0].steps[2] == "o = x / 3 = 0.67"
-    assert walkthrough(o, digits=None)[0].steps[2] == f"o = x / 3 = {2 / 3!r}"
+    assert walkthrough(o, digits=None)[0].steps[2] == f"o = x / 3.0 = {2 / 3!r}"
     for bad in (0, -1, 2.5, True, "4"):
         with pytest.raises(ValueError, match=f"digits must be a positive int .* got {bad!r}"):
             walkthrough(o, digits=bad)
@@ -198,6 +198,17 @@ def test_every_op_shows_its_rule_with_the_numbers(build, inputs, rule):
     values = [Value(x, label=name) for x, name in zip(inputs, names)]
     o = labelled(build(*values), "o")
     assert walkthrough(o)[1].steps[1] == rule
+
+
+def test_a_test_on_nan_is_not_read_the_other_way_round():
+    o = labelled(Value(math.nan, label="n").relu(), "o")  # nan <= 0 is false, and so is nan > 0
+    assert walkthrough(o)[1].steps[1] == "d relu(n)/dn = 1 (as not (n ≤ 0): not (nan ≤ 0))"
+
+
+def test_folded_constants_have_the_shown_digits():
+    o = labelled(Value(2.0, label="x") * 1e10, "o")
+    assert walkthrough(o)[0].steps[2] == "o = x * 1e+10 = 2e+10"
+    assert walkthrough(labelled(Value(2.0, label="x") - -0.5, "o"))[0].steps[2] == "o = x - (-0.5) = 2.5"
 
 
 def test_the_second_input_of_binary_ops_has_its_own_rule():
