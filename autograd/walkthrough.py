@@ -87,6 +87,7 @@ class _Graph:
     names: Sequence[str]
     rankdir: str
     digits: int | None
+    legend: tuple[Mark, ...]  # the same in every frame, so the picture does not jump
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,7 @@ class Frame:
             names=graph.names,
             marks=marks,
             emphasised_op=self.current,
-            legend_marks=_LEGEND,
+            legend_marks=graph.legend,
         )
         return Drawing(source, len(graph.order))
 
@@ -141,8 +142,6 @@ class Frame:
         steps = "".join(f"<li>{html.escape(step)}</li>" for step in self.steps)
         return f"<div><h4>{html.escape(self.title)}</h4>{picture}<ul>{steps}</ul></div>"
 
-
-_LEGEND = (CURRENT, RECEIVES)
 
 
 class Walkthrough:
@@ -301,7 +300,8 @@ def walkthrough(
     check_size(len(order), max_nodes)
     if rankdir not in RANKDIRS:
         raise ValueError(f"unknown rankdir {rankdir!r}; expected one of {', '.join(RANKDIRS)}")
-    graph = _Graph(order, node_names(order), rankdir, digits)
+    legend = (COMPUTED, USED, CURRENT, RECEIVES) if forward else (CURRENT, RECEIVES)
+    graph = _Graph(order, node_names(order), rankdir, digits, legend)
     frames = _Builder(graph, quiz).frames(forward)
     return Walkthrough(frames, f"backward pass of {graph.names[-1]}", quiz=quiz, timeout=seconds)
 
@@ -731,7 +731,7 @@ def _layout_source(graph: _Graph, frames: Sequence[Frame]) -> str:
         grads=widest,
         show_local_grads=True,
         names=graph.names,
-        legend_marks=_LEGEND,
+        legend_marks=graph.legend,
     )
 
 

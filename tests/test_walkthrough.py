@@ -232,6 +232,9 @@ def test_forward_adds_one_frame_per_computed_value_in_topological_order():
     assert forward[1].steps[0] == "#4 = c * e = 6 * (-3) = -18"
     assert walk[1 + len(computed)].title == "Backward step 1 of 6: d"
     assert all(grad is None for frame in forward for grad in frame.grads)
+    legend = forward[0].drawing.source.split("label=<<table")[1]
+    assert "computed in this step" in legend and "used in this step" in legend
+    assert "computed in this step" not in plain[0].drawing.source
 
 
 def test_the_root_and_the_leaves_say_what_they_are():
