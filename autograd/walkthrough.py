@@ -143,7 +143,6 @@ class Frame:
         return f"<div><h4>{html.escape(self.title)}</h4>{picture}<ul>{steps}</ul></div>"
 
 
-
 class Walkthrough:
     """The frames of a backward pass: index it, `save` it as one HTML page, or `save_frames`.
 
