@@ -16,7 +16,7 @@ from autograd.draw import RANKDIRS, SAVE_FORMATS, draw
 from autograd.engine import Value, topological_order
 from autograd.expression import FUNCTIONS, check_all_used, parse, parse_values
 from autograd.render import RenderError
-from autograd.walkthrough import walkthrough
+from autograd.walkthrough import Walkthrough, walkthrough
 
 __all__ = ["main"]
 
@@ -44,9 +44,10 @@ _WALKTHROUGH_EXAMPLES = f"""\
 examples:
   gradwalk walkthrough "tanh(x*w + b)" x=2 w=-3 b=6.88 -o walk.html
   gradwalk walkthrough "x*y + x" x=3 y=-2        (no -o: the steps as text)
+  gradwalk walkthrough "x*y + x" x=3 y=-2 --quiz (asks each gradient in the terminal)
 
 The HTML page is self-contained: open it in any browser, step with the buttons,
-the slider or the arrow keys.
+the slider or the arrow keys, zoom with the wheel; with --quiz it asks each gradient.
 {_EXPRESSIONS}"""
 
 
@@ -116,7 +117,17 @@ def _parser() -> argparse.ArgumentParser:
         "--max-nodes", type=int, default=1000, metavar="N", help="refuse larger graphs (default 1000)"
     )
     walk.add_argument(
-        "--max-nodes", type=int, default=100, metavar="N", help="refuse larger graphs (default 100)"
+        "--max-nodes", type=int, default=1000, metavar="N", help="refuse larger graphs (default 1000)"
+    )
+    walk.add_argument(
+        "--digits", type=int, default=4, metavar="N", help="significant digits of every number (default 4)"
+    )
+    walk.add_argument("--forward", action="store_true", help="one frame per value of the forward pass first")
+    walk.add_argument(
+        "--quiz", action="store_true", help="ask each gradient before showing it (in the page, or here)"
+    )
+    walk.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="time limit for rendering (default 60)"
     )
     graph.add_argument(
         "-o", "--output", metavar="FILE", help="write the drawing here (default: DOT to stdout)"
@@ -168,10 +179,52 @@ def _graph(options: argparse.Namespace) -> int:
 
 
 def _walkthrough(options: argparse.Namespace) -> int:
-    walk = walkthrough(_build(options), rankdir=options.rankdir, max_nodes=options.max_nodes)
+    walk = walkthrough(
+        _build(options),
+        rankdir=options.rankdir,
+        max_nodes=options.max_nodes,
+        digits=options.digits,
+        forward=options.forward,
+        quiz=options.quiz,
+        timeout=options.timeout,
+    )
+    if options.output is None and options.quiz:
+        return _quiz(walk)
     if options.output is None:
         print(walk)
     else:
         walk.save(options.output)
         print(f"wrote {options.output} ({len(walk)} frames)")
+    return 0
+
+
+def _quiz(walk: Walkthrough) -> int:
+    """The walkthrough in the terminal, asking each gradient (``NAME.grad = ?``) before showing it."""
+    right = 0
+    questions = walk.questions
+    for frame in walk:
+        question = frame.question
+        print(f"\n{frame.title}")
+        if question is not None:
+            for attempt in (1, 2):
+                try:
+                    text = input(f"  {question.name}.grad = ? ")
+                except EOFError:  # no more answers: stop, as a learner who leaves does
+                    print(f"\nscore: {right}/{len(questions)}")
+                    return 0
+                try:
+                    hint = question.grade(float(text.strip().replace("\u2212", "-")))
+                except ValueError:
+                    hint = f"{text.strip()!r} is not a number."
+                if hint is None:
+                    right += 1
+                    print("  right")
+                    break
+                if attempt == 1:
+                    print(f"  not quite. {hint}")
+                else:
+                    print(f"  {question.name}.grad = {question.shown}")
+        for step in frame.steps:
+            print(f"  {step}")
+    print(f"\nscore: {right}/{len(questions)}")
     return 0

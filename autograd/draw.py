@@ -349,3 +349,23 @@ def _literal(text: str) -> str:
     # Graphviz reads backslash escapes and, even outside HTML labels, character entities.
     text = text.replace("\\", "\\\\").replace("&", "&amp;").translate(_PICTURES)
     return text.replace("\n", r"\n")  # a newline in user text is a line break in the picture
+
+
+def node_id(i: int) -> str:
+    """The DOT id `graph_source` gives node i of the order (an SVG group's <title>): pages find nodes by it.
+
+    >>> from autograd import Value, topological_order
+    >>> f'{node_id(0)} [label="x' in graph_source(topological_order(Value(1.0, label="x")))
+    True
+    """
+    return f"n{i}"
+
+
+def op_id(i: int) -> str:
+    """The DOT id of the op that makes node i (edges run parent -> op -> node).
+
+    >>> from autograd import Value, topological_order
+    >>> f"{op_id(1)} -> {node_id(1)}" in graph_source(topological_order(Value(1.0) * 2))
+    True
+    """
+    return f"op{i}"

@@ -4,7 +4,9 @@ A demo starts with ``demo = Demo("what it shows")``, which reads ``--out DIR`` a
 ``--quick``, then saves with ``demo.save_figure(figure, "name.png")`` or
 ``demo.save_drawing(drawing, "name.svg")`` and ends with ``demo.finish([...summary...])``,
 which prints the summary and every file written. Opened as a notebook (in a Jupyter
-kernel) a demo runs in full mode and its figures stay on screen.
+kernel) a demo runs in full mode, its figures stay on screen, every drawing and
+walkthrough it writes is shown inline too, and its files go to the repository's
+``out/`` wherever the kernel started (as the script run from the repository root does).
 
 Also here: the explicit full-batch training loop, the decision-region plot and the
 evenly spaced grid that several demos use.
@@ -27,9 +29,10 @@ from matplotlib.patches import Patch
 
 import autograd
 import nn
-from autograd import Drawing, Value
+from autograd import Drawing, Value, Walkthrough
 
 IN_NOTEBOOK = "ipykernel" in sys.modules
+REPOSITORY_OUT = Path(__file__).resolve().parent.parent / "out"  # a notebook's kernel may start in demos/
 if not IN_NOTEBOOK:
     matplotlib.use("Agg")  # a script draws off-screen: no window, no display needed
 
@@ -43,7 +46,10 @@ class Demo:
     def __init__(self, description: str) -> None:
         parser = argparse.ArgumentParser(description=description)
         parser.add_argument(
-            "--out", type=Path, default=Path("out"), help="folder for the pictures (default: out)"
+            "--out",
+            type=Path,
+            default=REPOSITORY_OUT if IN_NOTEBOOK else Path("out"),
+            help="folder for the pictures (default: out)",
         )
         parser.add_argument("--quick", action="store_true", help="tiny sizes, done in seconds (for tests)")
         args = parser.parse_args([] if IN_NOTEBOOK else None)  # a kernel's argv is not ours
@@ -55,6 +61,7 @@ class Demo:
         self.out: Path = args.out
         self.quick: bool = args.quick
         self.written: list[Path] = []
+        self._shown: set[str] = set()  # in a notebook, each drawing is shown once (not per format)
         self._started = time.perf_counter()
 
     def path(self, name: str) -> Path:
@@ -72,8 +79,23 @@ class Demo:
         return target
 
     def save_drawing(self, drawing: Drawing, name: str) -> Path:
-        """Render a graph drawing to `name` (.svg or .png)."""
-        return drawing.save(self.path(name))
+        """Render a graph drawing to `name` (.svg or .png); in a notebook, show it too."""
+        target = drawing.save(self.path(name))
+        self._show(drawing, drawing.source)
+        return target
+
+    def save_walkthrough(self, walk: Walkthrough, name: str) -> Path:
+        """Write a walkthrough's page to `name` (.html); in a notebook, show the page itself."""
+        target = walk.save(self.path(name))
+        self._show(walk, str(walk))
+        return target
+
+    def _show(self, picture: object, key: str) -> None:
+        if IN_NOTEBOOK and key not in self._shown:
+            from IPython.display import display  # only a kernel has IPython
+
+            self._shown.add(key)
+            display(picture)
 
     def finish(self, summary: Sequence[str]) -> None:
         """Print the summary, the time taken and the files written."""

@@ -259,7 +259,7 @@ for k, layer in reversed(list(enumerate(model.layers, start=1))):
 
 # %%
 walk = autograd.walkthrough(loss)
-walk.save(demo.path("walkthrough.html"))
+demo.save_walkthrough(walk, "walkthrough.html")
 print(f"{len(walk)} frames; the third:\n{walk[2]}")
 
 # %% [markdown]

@@ -1,6 +1,8 @@
 """The gradwalk command line, end to end and in process."""
 
+import json
 import math
+import re
 import subprocess
 import sys
 import sysconfig
@@ -46,13 +48,17 @@ def test_python_dash_m_autograd_is_the_same_command(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "wrote walk.html (6 frames)\n"  # 4 values (x, y, x*y, x*y + x) and 2 more
-    assert (tmp_path / "walk.html").read_text(encoding="utf-8").count('<section class="frame"') == 6
+    page = (tmp_path / "walk.html").read_text(encoding="utf-8")
+    data = re.search(r'<script type="application/json" id="walkthrough-data">(.*?)</script>', page, re.DOTALL)
+    assert len(json.loads(data[1])["frames"]) == 6 and page.count("<svg") == 1
 
 
 def test_walkthrough_without_output_prints_the_steps(capsys):
     assert main(["walkthrough", "x*y + x", "x=3", "y=-2"]) == 0
     text = capsys.readouterr().out
-    assert "x.grad += -2.0 (local d(#2)/d(x)) × 1.0 (#2.grad) = -2.0, so x.grad is now -1.0" in text
+    # By hand: d(x*y)/dx = y = -2, and x is used twice: x.grad = 1 + -2 = -1.
+    assert "  d(x × y)/dx = y = -2\n  x.grad += -2 × 1 = -2\n" in text
+    assert "  x.grad = 1 + (-2) = -1 (two uses)\n" in text
 
 
 def test_graph_without_output_prints_dot(capsys):
@@ -105,11 +111,13 @@ def test_the_expression_is_never_evaluated_by_python(tmp_path, capsys):
 
 def test_max_nodes_is_an_option_of_the_command(capsys):
     long_sum = "+".join(["x"] * 120)  # 120 uses of x: 119 sums and x, 120 values
-    assert main(["walkthrough", long_sum, "x=1"]) == 2
+    assert main(["walkthrough", long_sum, "x=1", "--max-nodes", "100"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "120 nodes, more than max_nodes=100" in error
     assert main(["walkthrough", long_sum, "x=1", "--max-nodes", "120"]) == 0
-    assert "x.grad is now 120.0" in capsys.readouterr().out
+    assert "x.grad = 1 + 1 + " in capsys.readouterr().out  # the walkthrough's default cap is 1000
+    assert main(["walkthrough", long_sum, "x=1"]) == 0
+    assert " = 120 (120 uses)" in capsys.readouterr().out
     assert main(["graph", long_sum, "x=1", "--max-nodes", "119"]) == 2
     assert main(["graph", long_sum, "x=1", "--max-nodes", "120"]) == 0
 
@@ -150,3 +158,45 @@ def test_exercises_are_forwarded_and_name_the_command_used(tmp_path):
     same_but_for_the_name = direct.stdout.replace("python -m autograd.exercises", "gradwalk exercises")
     assert forwarded.stdout == same_but_for_the_name
     assert forwarded.stderr == direct.stderr
+
+
+def test_walkthrough_quiz_in_the_terminal():
+    # out = x*y + x at x=3, y=-2: by hand #2.grad = 1, y.grad = x = 3, x.grad = y + 1 = -1.
+    answers = "1\n7\n8\n-1.004\n"  # #2: right; y: wrong twice (revealed); x: right within 0.5%
+    done = subprocess.run(
+        [str(GRADWALK), "walkthrough", "x*y + x", "x=3", "y=-2", "--quiz"],
+        input=answers,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("#2.grad = ? ") == 1 and out.count("y.grad = ? ") == 2 and out.count("x.grad = ? ") == 1
+    assert "y.grad = ?   not quite." in out
+    assert "  y.grad = 3\n" in out  # revealed after the second wrong answer
+    assert out.rstrip().endswith("score: 2/3")
+
+
+def test_walkthrough_quiz_stops_at_the_end_of_input():
+    done = subprocess.run(
+        [str(GRADWALK), "walkthrough", "x*y", "x=3", "y=-2", "--quiz"],
+        input="",
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("score: 0/2")
+
+
+def test_walkthrough_digits_and_forward(capsys):
+    assert main(["walkthrough", "x/3", "x=2", "--digits", "2", "--forward"]) == 0
+    out = capsys.readouterr().out
+    assert "out = x / 3 = 0.67" in out and "Forward step 1 of 1: out" in out
+    assert main(["walkthrough", "x/3", "x=2", "--digits", "0"]) == 2
+    assert "digits must be a positive int" in capsys.readouterr().err
+
+
+def test_walkthrough_timeout_is_the_pages_limit(tmp_path, capsys):
+    assert main(["walkthrough", "x*y", "x=1", "y=2", "--timeout", "-1", "-o", str(tmp_path / "w.html")]) == 2
+    assert "timeout must be a positive number of seconds, got -1.0" in capsys.readouterr().err
+    assert main(["walkthrough", "x*y", "x=1", "y=2", "--timeout", "30", "-o", str(tmp_path / "w.html")]) == 0
+    assert (tmp_path / "w.html").read_text(encoding="utf-8").count("<svg") == 1
