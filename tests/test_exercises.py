@@ -347,6 +347,31 @@ def test_three_significant_digits_are_enough():
     assert not grade_by_hand(y, {"x": 0.0008})
 
 
+def test_an_infinite_gradient_answered_as_the_same_infinity_is_right():
+    x = Value(0.0, label="x")
+    y = x.sqrt()  # d sqrt(x)/dx at 0 is 1 / (2 sqrt(0)) = inf
+    y.label = "y"
+    assert grade_by_hand(y, {"x": math.inf})
+    assert not grade_by_hand(y, {"x": -math.inf})
+
+
+def test_an_answer_within_10_percent_is_close_and_still_wrong():
+    x = Value(2.0, label="x")
+    y = x * x * x  # dy/dx = 3 x² = 12
+    y.label = "y"
+    for answer, result in [
+        (12.9, "close: check your rounding"),
+        (11.0, "close: check your rounding"),
+        (13.3, "WRONG"),
+        (-12.0, "WRONG"),
+        (12.05, "right"),
+    ]:
+        graded = grade_by_hand(y, {"x": answer})
+        assert graded.rows[0].result == result
+        assert bool(graded) == (result == "right")
+        assert str(graded).splitlines()[-1].endswith(result)
+
+
 def test_grade_by_hand_leaves_the_graphs_grads_alone():
     loss = micrograd_graph()
     grade_by_hand(loss, RIGHT)
