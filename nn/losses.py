@@ -224,20 +224,19 @@ def cross_entropy(logits: Any, target_index: Any, reduction: str = "mean") -> Va
 
 
 def l1_penalty(params: Iterable[Value]) -> Value:
-    """Σ|p| over the parameters (L1 regularisation); 0.0 for none.
+    """Σ|p| over the parameters (L1 regularisation); the float 0.0 for none, as `autograd.sum`.
 
     >>> l1_penalty([Value(-2.0), Value(3.0)]).data
     5.0
     """
-    listed = _checks.values(params, "l1_penalty")
-    return autograd.sum([abs(p) for p in listed]) if listed else Value(0.0)
+    return autograd.sum([abs(p) for p in _checks.values(params, "l1_penalty")])
 
 
 def l2_penalty(params: Iterable[Value]) -> Value:
-    """Σp² over the parameters (L2 regularisation), as one dot-product node; 0.0 for none.
+    """Σp² over the parameters (L2 regularisation), as one dot-product node; the float 0.0 for none.
 
     >>> l2_penalty([Value(-2.0), Value(3.0)]).data
     13.0
     """
     listed = _checks.values(params, "l2_penalty")
-    return autograd.dot(listed, listed) if listed else Value(0.0)
+    return autograd.dot(listed, listed)

@@ -302,7 +302,7 @@ def test_l1_and_l2_penalties():
 @pytest.mark.parametrize("penalty", [nn.l1_penalty, nn.l2_penalty])
 def test_penalties_of_no_parameters_are_a_float_zero(penalty):
     value = penalty([])
-    assert type(value.data) is float and value.data == 0.0
+    assert type(value) is float and value == 0.0
 
 
 def test_penalties_take_model_parameters_and_only_values():
