@@ -3,12 +3,21 @@
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from autograd import Value
-from autograd.exercises import EXERCISES, grade, grade_by_hand, grade_file, main, solutions
+from autograd.exercises import (
+    EXERCISES,
+    SolutionsFileError,
+    grade,
+    grade_by_hand,
+    grade_file,
+    main,
+    solutions,
+)
 from tests.graphs import karpathy_example
 from tests.references import partial_difference
 
@@ -407,3 +416,87 @@ def test_grade_by_hand_wants_a_value_and_a_mapping():
         grade_by_hand(1.0, {})
     with pytest.raises(TypeError, match="answers must map node labels to numbers"):
         grade_by_hand(micrograd_graph(), [("a", 6.0)])
+
+
+# ---------------------------------------------------------------------------
+# A learner's file runs isolated: nothing in it stops the checker
+
+
+def with_answer(tmp_path, body, name="product_of_three"):
+    """The reference solutions with exercise `name` replaced by a function running `body`."""
+    path = tmp_path / "solutions.py"
+    path.write_text(
+        f"{SOLUTIONS}\n\ndef {name}(x, y, z):\n    {body}\n    return x * y * z, (y * z, x * z, x * y)\n"
+    )
+    return path
+
+
+def statuses(grades):
+    return {grade.exercise.name: grade.status for grade in grades}
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("import sys; sys.exit(3)", "SystemExit: 3"),
+        ("quit()", "SystemExit"),
+        ("raise SystemExit('bye')", "SystemExit: bye"),
+        ("raise KeyboardInterrupt", "KeyboardInterrupt"),
+        ("import os; os._exit(0)", "ended the checker's process (exit code 0)"),
+    ],
+)
+def test_an_answer_that_exits_is_that_exercises_error_and_the_rest_is_graded(tmp_path, capsys, body, shown):
+    path = with_answer(tmp_path, body)
+    assert main(["check", str(path)]) == 1
+    report = capsys.readouterr().out
+    grades = statuses(grade_file(path))
+    assert grades.pop("product_of_three") == "error"
+    assert set(grades.values()) == {"pass"}  # every other exercise, before and after it
+    assert "product_of_three       error" in report and shown in report
+    assert "10 of 11 exercises pass" in report
+
+
+@pytest.mark.slow
+def test_an_answer_that_loops_forever_is_stopped_after_the_time_limit(tmp_path):
+    path = with_answer(tmp_path, "while True: pass")
+    started = time.monotonic()
+    grades = grade_file(path, timeout=1.0)
+    assert time.monotonic() - started < 20
+    by_name = {grade.exercise.name: grade for grade in grades}
+    assert by_name["product_of_three"].status == "error"
+    assert "ran for more than 1 s and was stopped" in by_name["product_of_three"].details[0]
+    assert [grade.status for grade in grades if grade.exercise.name != "product_of_three"] == ["pass"] * 10
+
+
+@pytest.mark.slow
+def test_the_default_limit_is_10_seconds_per_answer(tmp_path, capsys):
+    path = with_answer(tmp_path, "import time; time.sleep(10.5)")
+    assert main(["check", str(path)]) == 1
+    assert "ran for more than 10 s and was stopped" in capsys.readouterr().out
+
+
+def test_output_beyond_10_kB_is_discarded(tmp_path, capsys):
+    path = with_answer(tmp_path, "print('x' * 1000)")  # 1 kB per call, many calls per exercise
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("x") <= 10_000 + 100
+    assert f"{path} printed more than 10,000 bytes; the rest is discarded" in out
+    assert "All 11 exercises pass." in out
+
+
+@pytest.mark.parametrize(
+    "body", ["import sys; sys.exit(0)", "raise KeyboardInterrupt", "import os; os._exit(4)"]
+)
+def test_a_file_that_exits_while_imported_is_not_importable(tmp_path, capsys, body):
+    path = tmp_path / "solutions.py"
+    path.write_text(f"{SOLUTIONS}\n{body}\n")
+    assert main(["check", str(path)]) == 2
+    assert f"{path} does not import" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_file_that_loops_while_imported_is_not_importable(tmp_path):
+    path = tmp_path / "solutions.py"
+    path.write_text("while True:\n    pass\n")
+    with pytest.raises(SolutionsFileError, match="importing it took more than 1 s"):
+        grade_file(path, timeout=1.0)
