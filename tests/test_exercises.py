@@ -18,6 +18,7 @@ from autograd.exercises import (
     main,
     solutions,
 )
+from tests.disks import full_disk
 from tests.graphs import karpathy_example
 from tests.references import partial_difference
 
@@ -500,3 +501,15 @@ def test_a_file_that_loops_while_imported_is_not_importable(tmp_path):
     path.write_text("while True:\n    pass\n")
     with pytest.raises(SolutionsFileError, match="importing it took more than 1 s"):
         grade_file(path, timeout=1.0)
+
+
+def test_start_writes_the_template_atomically_and_never_over_a_file(tmp_path, monkeypatch, capsys):
+    old = b"my answers"
+    with full_disk(tmp_path, monkeypatch, {"mine.py": old}) as folder:
+        assert main(["start", str(folder / "mine.py")]) == 2  # there already
+        assert main(["start", str(folder / "mine.py"), "--force"]) == 2  # the disk is full
+        assert main(["start", str(folder / "new.py")]) == 2
+        assert (folder / "mine.py").read_bytes() == old
+        assert sorted(p.name for p in folder.iterdir() if p.name != ".filler") == ["mine.py"]
+    err = capsys.readouterr().err
+    assert "already exists; not overwriting it" in err and "No space left on device" in err
