@@ -130,7 +130,7 @@ def _run(command: list[str], stdin: bytes, seconds: float) -> subprocess.Complet
     ) as process:
         try:
             stdout, stderr = process.communicate(stdin, timeout=seconds)
-        except subprocess.TimeoutExpired:
+        except BaseException:  # a timeout, or Ctrl-C: its own session gets no SIGINT, so end it here
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
             process.communicate()

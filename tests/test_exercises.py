@@ -20,6 +20,7 @@ from autograd.exercises import (
 )
 from tests.disks import full_disk
 from tests.graphs import karpathy_example
+from tests.processes import ends_soon
 from tests.references import partial_difference
 
 SOLUTIONS = Path(solutions.__file__).read_text()
@@ -513,3 +514,16 @@ def test_start_writes_the_template_atomically_and_never_over_a_file(tmp_path, mo
         assert sorted(p.name for p in folder.iterdir() if p.name != ".filler") == ["mine.py"]
     err = capsys.readouterr().err
     assert "already exists; not overwriting it" in err and "No space left on device" in err
+
+
+def test_a_process_an_answer_leaves_behind_is_ended_with_the_checker(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    start_child = (
+        "import subprocess; child = subprocess.Popen(['sleep', '300']); "
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))"
+    )
+    started = time.monotonic()
+    grades = grade_file(with_answer(tmp_path, start_child))
+    assert time.monotonic() - started < 8  # the child holds the output pipe: not waited for
+    assert set(statuses(grades).values()) == {"pass"}
+    assert ends_soon(int(pid_file.read_text())), "the answer's child process is still running"

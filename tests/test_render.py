@@ -13,6 +13,7 @@ import pytest
 
 from autograd import RenderError
 from autograd.render import find_renderer, render
+from tests.processes import ends_soon
 
 SCRIPTS = sysconfig.get_path("scripts")
 SYSTEM_DOT = shutil.which("dot")
@@ -121,20 +122,7 @@ def test_a_hanging_wrapper_script_is_killed_with_its_children(monkeypatch, tmp_p
     with pytest.raises(RenderError, match=r"did not finish rendering SVG within 1 s"):
         render("digraph { a }", timeout=1.0)
     assert time.monotonic() - started < 10  # the child kept the pipe open: without the group kill, a hang
-    pid = int(child_pid.read_text())
-    deadline = time.monotonic() + 5
-    while is_running(pid) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not is_running(pid)
-
-
-def is_running(pid):
-    """Whether process `pid` exists and is not a zombie waiting to be reaped."""
-    try:
-        status = Path(f"/proc/{pid}/status").read_text()
-    except FileNotFoundError:
-        return False
-    return "State:\tZ" not in status
+    assert ends_soon(int(child_pid.read_text()))
 
 
 @pytest.mark.parametrize(

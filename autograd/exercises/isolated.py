@@ -121,29 +121,10 @@ def _run_worker(path: Path, first: int, points: int, seed: int, timeout: float, 
     os.close(results_write)
     assert process.stdout is not None  # stdout=PIPE
     run = _Run()
-    pending = b""
-    with selectors.DefaultSelector() as selector:
-        selector.register(results_read, selectors.EVENT_READ, "results")
-        selector.register(process.stdout, selectors.EVENT_READ, "output")
-        deadline = time.monotonic() + timeout
-        while selector.get_map():
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                run.timed_out = True
-                break
-            for key, _ in selector.select(remaining):
-                data = os.read(key.fd, 65536)
-                if not data:
-                    selector.unregister(key.fileobj)
-                elif key.data == "output":
-                    output.write(data)
-                else:
-                    *lines, pending = (pending + data).split(b"\n")
-                    for line in lines:
-                        if _record(run, json.loads(line)):
-                            deadline = time.monotonic() + timeout  # each answer gets the full limit
-    if run.timed_out:  # the worker's whole group: whatever the learner's code started too
-        with contextlib.suppress(ProcessLookupError):
+    try:
+        _follow(process, results_read, timeout, output, run)
+    finally:  # the whole group, whatever the learner's code started too; also on Ctrl-C,
+        with contextlib.suppress(ProcessLookupError):  # which the worker's own session does not get
             os.killpg(process.pid, signal.SIGKILL)
     process.stdout.close()
     os.close(results_read)
@@ -156,6 +137,36 @@ def _run_worker(path: Path, first: int, points: int, seed: int, timeout: float, 
         )
         run.unusable = f"{path} does not import: {reason}"
     return run
+
+
+def _follow(
+    process: subprocess.Popen[bytes], results_read: int, timeout: float, output: _Output, run: _Run
+) -> None:
+    """Pass on the worker's output and record its messages until it is done or an answer runs over."""
+    assert process.stdout is not None  # stdout=PIPE
+    pending = b""
+    with selectors.DefaultSelector() as selector:
+        selector.register(results_read, selectors.EVENT_READ, "results")
+        selector.register(process.stdout, selectors.EVENT_READ, "output")
+        deadline = time.monotonic() + timeout
+        while selector.get_map():
+            if results_read not in selector.get_map():  # the worker is done: take what output is left,
+                deadline = min(deadline, time.monotonic() + 0.2)  # not wait for a child it left behind
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                run.timed_out = results_read in selector.get_map()
+                return
+            for key, _ in selector.select(remaining):
+                data = os.read(key.fd, 65536)
+                if not data:
+                    selector.unregister(key.fileobj)
+                elif key.data == "output":
+                    output.write(data)
+                else:
+                    *lines, pending = (pending + data).split(b"\n")
+                    for line in lines:
+                        if _record(run, json.loads(line)):
+                            deadline = time.monotonic() + timeout  # each answer gets the full limit
 
 
 def _record(run: _Run, message: dict[str, object]) -> bool:
