@@ -26,14 +26,15 @@ def test_the_source_distribution_holds_every_tracked_test_demo_and_doc_file(tmp_
     assert done.returncode == 0, done.stderr
     with tarfile.open(tmp_path / done.stdout.split()[-1]) as sdist:
         names = {name.split("/", 1)[1] for name in sdist.getnames() if "/" in name}
-    tracked = subprocess.run(
+    listed = subprocess.run(
         ["git", "ls-files", "tests", "demos", "docs", "autograd", "nn"],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        check=True,
-    ).stdout.split()
-    assert tracked, "not a git checkout"
+    )
+    tracked = listed.stdout.split()
+    if listed.returncode != 0 or not tracked:
+        pytest.skip("not a git checkout (an unpacked sdist, say): no list of files to compare with")
     assert set(tracked) - names == set()
     assert {"LICENSE", "README.md", "pyproject.toml", "setup.cfg", "tests/conftest.py"} <= names
 
