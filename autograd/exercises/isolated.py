@@ -1,8 +1,8 @@
 """Grading a learner's file in a separate process, so that nothing in it can stop the checker.
 
 An answer may call ``sys.exit``, raise ``KeyboardInterrupt``, loop forever or print
-without end. The file is imported and graded by a worker process (``python -m
-autograd.exercises.isolated``) that reports each grade on a pipe of its own; the
+without end. The file is imported and graded by a worker process (``python -I``, which
+imports this module) that reports each grade on a pipe of its own; the
 checker gives each answer `TIMEOUT_SECONDS`, kills the worker's whole process group
 when one runs over, records that exercise as an error and starts a new worker for the
 rest. The learner's output is shown up to `OUTPUT_LIMIT` bytes; the rest is discarded.
@@ -97,12 +97,17 @@ class _Output:
 
 def _run_worker(path: Path, first: int, points: int, seed: int, timeout: float, output: _Output) -> _Run:
     results_read, results_write = os.pipe()
-    environment = dict(os.environ)
-    environment["PYTHONPATH"] = os.pathsep.join(filter(None, [_PACKAGE_ROOT, os.environ.get("PYTHONPATH")]))
+    # -I: no current folder or PYTHONPATH on sys.path, so a learner's random.py shadows nothing;
+    # this copy of gradwalk is put there unless the interpreter finds it anyway (installed).
+    start = (
+        f"import sys; root = {_PACKAGE_ROOT!r}; root in sys.path or sys.path.insert(0, root); "
+        f"from {__name__} import _worker; _worker(sys.argv[1:])"
+    )
     command = [
         sys.executable,
-        "-m",
-        __name__,
+        "-I",
+        "-c",
+        start,
         str(results_write),
         str(path),
         str(first),
@@ -116,7 +121,6 @@ def _run_worker(path: Path, first: int, points: int, seed: int, timeout: float, 
         stderr=subprocess.STDOUT,
         pass_fds=(results_write,),
         start_new_session=True,  # so that a timeout kills whatever the learner's code started too
-        env=environment,
     )
     os.close(results_write)
     assert process.stdout is not None  # stdout=PIPE
@@ -217,7 +221,3 @@ def _worker(arguments: list[str]) -> None:
                 ("your function must return, not end the program:", _describe_error(error, path)),
             )
         send(kind="grade", index=index, status=result.status, details=list(result.details))
-
-
-if __name__ == "__main__":
-    _worker(sys.argv[1:])
