@@ -530,7 +530,7 @@ def test_a_process_an_answer_leaves_behind_is_ended_with_the_checker(tmp_path):
 
 
 def test_a_module_in_the_current_folder_shadows_nothing_the_checker_imports(tmp_path, monkeypatch, capsys):
-    (tmp_path / "random.py").write_text("raise RuntimeError('the learner's own random.py')\n")
+    (tmp_path / "random.py").write_text('raise RuntimeError("a learner\'s own random.py")\n')
     monkeypatch.chdir(tmp_path)
     assert main(["check", solutions.__file__]) == 0
     assert "All 11 exercises pass." in capsys.readouterr().out
