@@ -6,14 +6,20 @@ READY := $(VENV)/.installed
 
 .PHONY: demo test lint bench clean
 
+# Only the project's own .venv: nothing from an activated environment or PYTHONPATH
+# (another package named `autograd`, HIPS autograd, would shadow this one).
+unexport PYTHONPATH PYTHONHOME VIRTUAL_ENV
+
+# pip's and setuptools' messages go to .venv/install.log, shown only if the install fails.
 $(READY): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,demo]'
+	@echo "installing gradwalk and its extras into $(VENV) (log: $(VENV)/install.log)"
+	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[test,demo]' ) \
+		> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $(READY)
 
 demo: $(READY)
-	$(BIN)/python demos/walkthrough.py
+	$(BIN)/python demos/walkthrough.py --brief
 
 test: $(READY)
 	$(BIN)/python -m pytest

@@ -8,6 +8,7 @@
 0.000726
 """
 
+from autograd._clash import warn_if_hips_autograd_is_installed
 from autograd.draw import Drawing, draw
 from autograd.engine import (
     Value,
@@ -53,3 +54,5 @@ __all__ = [
     "topological_order",
     "walkthrough",
 ]
+
+warn_if_hips_autograd_is_installed()

@@ -8,10 +8,15 @@ gradwalk exercises list
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
 
+from autograd._files import write_atomically
 from autograd.draw import RANKDIRS, SAVE_FORMATS, draw
 from autograd.engine import Value, topological_order
 from autograd.expression import FUNCTIONS, check_all_used, parse, parse_values
@@ -21,7 +26,7 @@ from autograd.walkthrough import Walkthrough, walkthrough
 __all__ = ["main"]
 
 USAGE_ERROR = 2  # as argparse: bad expression, variables or options
-FAILED = 1  # the renderer failed, or stdout was closed
+FAILED = 1  # the renderer failed, or the output could not be written
 
 _EXPRESSIONS = f"""\
 An expression uses numbers, variables, + - * / **, unary minus and the functions
@@ -65,28 +70,107 @@ def main(argv: Sequence[str] | None = None) -> int:
         from autograd.exercises import main as exercises_main  # only this subcommand needs them
 
         return exercises_main(arguments[1:], prog="gradwalk exercises")
-    options = _parser().parse_args(arguments)
-    try:
-        if options.command == "graph":
-            return _graph(options)
-        return _walkthrough(options)
-    except ValueError as error:  # ExpressionError too: bad expression, values or options
-        print(f"gradwalk {options.command}: error: {error}", file=sys.stderr)
+    parser = _parser()
+    if not arguments:  # a first try: show what there is to do
+        parser.print_help()
         return USAGE_ERROR
-    except RenderError as error:
-        print(f"gradwalk {options.command}: error: {error}", file=sys.stderr)
+    options = parser.parse_args(arguments)
+    command = f"gradwalk {options.command}"
+    if sys.stdout is None:  # started with stdout closed (`>&-`): every command prints its result there
+        _error(command, "standard output is closed, so there is nowhere to print the result")
+        return FAILED
+    try:
+        code = _graph(options) if options.command == "graph" else _walkthrough(options)
+        sys.stdout.flush()  # a full or closed stdout fails here, not silently at exit
+        return code
+    except ValueError as error:  # ExpressionError too: bad expression, values or options
+        _error(command, str(error))
+        return USAGE_ERROR
+    except (RenderError, _OutputError) as error:
+        _error(command, str(error))
         return FAILED
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         return FAILED
+    except OSError as error:  # stdout itself cannot be written (`> /dev/full`)
+        _discard_stdout()
+        _error(command, f"cannot write to standard output: {error.strerror or error}")
+        return FAILED
+
+
+class _OutputError(Exception):
+    """The file given with -o cannot be written; the message is one line."""
+
+
+def _error(command: str, message: str) -> None:
+    print(f"{command}: error: {escaped(message)}", file=sys.stderr)
+
+
+def _discard_stdout() -> None:
+    # What is still buffered for stdout would fail again at exit, with a traceback.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def escaped(text: str) -> str:
+    r"""`text` with control and other non-printable characters shown as escapes; newlines kept.
+
+    User input goes into messages; a raw escape sequence could rewrite the terminal.
+
+    >>> print(escaped("x\x1b[31m + \ty"))
+    x\x1b[31m + \ty
+    """
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
+
+
+def _save(save: Callable[[str], Path], path: str, default_suffix: str) -> None:
+    """Write the output file atomically; any problem with it is one line naming the file and the reason.
+
+    `save` writes into a private folder first; its bytes then replace the target with
+    `write_atomically`, so a failure leaves an existing file as it was. A target that is
+    a device or a FIFO (``/dev/stdout``) and has no suffix gets `default_suffix`'s format.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise _OutputError(
+            f"cannot write {path!r}: it is a folder; give a file name such as out{default_suffix}"
+        )
+    special = target.exists() and not target.is_file()
+    suffix = target.suffix or (default_suffix if special else "")
+    with tempfile.TemporaryDirectory(prefix="gradwalk-") as folder:
+        staged = os.path.join(folder, target.stem + suffix)
+        try:
+            data = Path(save(staged)).read_bytes()
+        except ValueError as error:  # a suffix the format does not know: name the user's path
+            raise ValueError(str(error).replace(repr(staged), repr(path)).replace(staged, path)) from None
+    try:
+        write_atomically(target, data)
+    except OSError as error:
+        missing = isinstance(error, FileNotFoundError)
+        reason = f"{error.strerror or error}{': its folder does not exist' if missing else ''}"
+        raise _OutputError(f"cannot write {path!r}: {reason}") from None
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("gradwalk")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the user's text in its messages escaped (subcommands' parsers are this class too)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(escaped(message))
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gradwalk",
         description="See the computation graph of an expression, and how backprop computes each gradient.",
         epilog='run "gradwalk COMMAND --help" for examples',
     )
+    parser.add_argument("--version", action="version", version=f"gradwalk {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     graph = commands.add_parser(
         "graph",
@@ -168,13 +252,13 @@ def _graph(options: argparse.Namespace) -> int:
         if options.output is None:
             print(drawing.source, end="")
             return 0
-        drawing.save(options.output)
-    print(f"{options.expression.strip()} = {root.data!r}")
+        _save(drawing.save, options.output, ".dot")
+    print(f"{escaped(options.expression.strip())} = {root.data!r}")
     for node in topological_order(root):
         if node.label and not node.parents:  # the variables
             print(f"{node.label}.grad = {node.grad!r}")
     if options.output is not None and not options.summary:
-        print(f"wrote {options.output}")
+        print(f"wrote {escaped(options.output)}")
     return 0
 
 
@@ -191,10 +275,10 @@ def _walkthrough(options: argparse.Namespace) -> int:
     if options.output is None and options.quiz:
         return _quiz(walk)
     if options.output is None:
-        print(walk)
+        print(escaped(str(walk)))
     else:
-        walk.save(options.output)
-        print(f"wrote {options.output} ({len(walk)} frames)")
+        _save(walk.save, options.output, ".html")
+        print(f"wrote {escaped(options.output)} ({len(walk)} frames)")
     return 0
 
 

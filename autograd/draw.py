@@ -276,14 +276,14 @@ def graph_source(
             lines.append("grad" if grad is None else f"grad {grad:.4f}{mark.badge if mark else ''}")
         look = dict(_KINDS[kind].node)
         if mark is not None:
-            look["fillcolor"] = mark.fill
+            look["fillcolor"] = _label([mark.fill])  # user text, quoted like a label
         graph.node(f"n{i}", _label(lines), **look)
         if not node.parents:
             continue
         emphasis = _EMPHASIS if i == emphasised_op else {}
         op_look = dict(_OP_LOOK)
         if i in op_marks:
-            op_look["fillcolor"] = op_marks[i].fill
+            op_look["fillcolor"] = _label([op_marks[i].fill])
         graph.node(f"op{i}", _label([shorten(node.op)]), **op_look, **emphasis)
         graph.edge(f"op{i}", f"n{i}", **emphasis)
         for parent, local in zip(node.parents, node.local_grads):
@@ -318,8 +318,10 @@ def _legend(kinds: Collection[str], show_local_grads: bool, marks: Sequence[Mark
 
 
 def _legend_cell(text: str, fontcolor: str = "black", **attributes: str) -> str:
-    cell = "".join(f' {name}="{value}"' for name, value in attributes.items())
-    return f'<td{cell}><font point-size="{_SMALL}" color="{fontcolor}">{html.escape(text)}</font></td>'
+    # A Mark's fill and meaning are user text too: quoted and cleaned like labels.
+    cell = "".join(f' {name}="{html.escape(_renderable(value))}"' for name, value in attributes.items())
+    shown = html.escape(_renderable(text)).replace("\n", "<br/>")
+    return f'<td{cell}><font point-size="{_SMALL}" color="{html.escape(fontcolor)}">{shown}</font></td>'
 
 
 def _label(lines: Sequence[str]) -> graphviz.quoting.NoHtml:
@@ -338,6 +340,18 @@ def shorten(text: str) -> str:
 
 # C0 control characters and DEL would make invalid SVG/XML: show their Unicode pictures (␀, ␉, ␡).
 _PICTURES = {code: 0x2400 + code for code in range(0x20) if code != ord("\n")} | {0x7F: 0x2421}
+# Lone surrogates cannot be encoded as UTF-8, and U+FFFE/U+FFFF are not XML characters: "�".
+_UNRENDERABLE = dict.fromkeys([*range(0xD800, 0xE000), 0xFFFE, 0xFFFF], 0xFFFD)
+
+
+def _renderable(text: str) -> str:
+    r"""`text` with what no renderer can take replaced: control characters by their pictures,
+    lone surrogates and U+FFFE/U+FFFF by U+FFFD; a newline is kept.
+
+    >>> _renderable("a\x01b\ud800c\ufffe")
+    'a␁b�c�'
+    """
+    return text.translate(_PICTURES).translate(_UNRENDERABLE)
 
 
 def _literal(text: str) -> str:
@@ -347,7 +361,7 @@ def _literal(text: str) -> str:
     <b>\\N</b> &amp; co
     """
     # Graphviz reads backslash escapes and, even outside HTML labels, character entities.
-    text = text.replace("\\", "\\\\").replace("&", "&amp;").translate(_PICTURES)
+    text = _renderable(text.replace("\\", "\\\\").replace("&", "&amp;"))
     return text.replace("\n", r"\n")  # a newline in user text is a line break in the picture
 
 

@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from autograd._files import write_atomically
 from benchmarks import engines, workloads
 from benchmarks.engines import Engine
 from benchmarks.workloads import Phases
@@ -380,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(f"{started:%Y-%m-%d}, {m['cpu']}, {m['cores']} cores, {m['python']}; renderer: {renderer}\n")
     print(report["table"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nsaved {path} ({report['seconds']:.0f} s)")
     return report
 

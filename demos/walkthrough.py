@@ -20,8 +20,7 @@
 import math
 import random
 
-import matplotlib.pyplot as plt
-from _common import Demo, linspace
+from _common import Demo, linspace, plt
 
 import autograd
 import nn

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator, Mapping, Sequence
+import reprlib
+from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import Any, NamedTuple, TypeVar
 
 import autograd
@@ -162,6 +163,7 @@ class Module(metaclass=_LabelsParameters):
         """What goes between the parentheses in this module's repr (PyTorch's name)."""
         return ""
 
+    @reprlib.recursive_repr("<this module again: it contains itself>")
     def __repr__(self) -> str:
         lines = [
             f"{type(self).__name__}({self.extra_repr()}) — {_plural(len(self.parameters()), 'parameter')}"
@@ -244,6 +246,10 @@ class Neuron(Module):
 
     def forward(self, x: Sequence[Value | float]) -> Value:
         """The neuron's output for the inputs `x` (Values or plain numbers)."""
+        if isinstance(x, (Mapping, Set)):  # their len works, but they have no order to match weights to
+            raise TypeError(
+                f"Neuron takes a list of {len(self.w)} inputs in order, got a {type(x).__name__}: {x!r}"
+            )
         try:
             width = len(x)
         except TypeError:
@@ -317,6 +323,8 @@ class MLP(Module):
             raise ValueError(
                 f"sizes must be a non-empty list of layer widths like [16, 16, 1], got {sizes!r}"
             )
+        get_activation(activation)  # checked even when no hidden layer uses it
+        get_activation(output_activation)
         widths = [nin, *sizes]
         last = len(sizes) - 1
         self.layers = [

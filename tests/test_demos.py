@@ -214,3 +214,42 @@ def test_out_must_be_a_folder(tmp_path):
     assert done.returncode == 2
     assert f"cannot use --out {str(not_a_folder)!r} as the pictures' folder: it is a file" in done.stderr
     assert not_a_folder.read_text() == "mine"
+
+
+@pytest.mark.slow
+def test_brief_prints_the_summary_and_where_to_look_only(tmp_path):
+    done = subprocess.run(
+        demo_command("walkthrough", "--quick", "--brief", "--out", str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) <= 6, done.stdout  # the summary, the folder, where to look: no worked numbers
+    assert not any(line.startswith("Step ") for line in lines)
+    assert re.fullmatch(
+        rf"Wrote 14 files to {re.escape(str(tmp_path))}/ \(quick mode, [\d.]+ s\)\.", lines[-2]
+    )
+    assert lines[-1] == f"Where to look: open {tmp_path / 'walkthrough.html'}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(PROMISED["walkthrough"])
+
+
+def test_make_demo_runs_the_walkthrough_briefly_in_the_projects_own_venv():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\t$(BIN)/python demos/walkthrough.py --brief\n" in makefile
+    assert "unexport PYTHONPATH" in makefile
+
+
+@pytest.mark.parametrize("name", sorted(PROMISED))
+def test_without_matplotlib_a_demo_says_how_to_install_it(name, tmp_path):
+    hide_matplotlib = (
+        "import runpy, sys; sys.modules['matplotlib'] = None; "  # None: `import matplotlib` fails
+        f"sys.path.insert(0, {str(ROOT / 'demos')!r}); "
+        f"sys.argv = ['demo', '--quick', '--out', {str(tmp_path)!r}]; "
+        f"runpy.run_path({str(ROOT / 'demos' / (name + '.py'))!r}, run_name='__main__')"
+    )
+    done = subprocess.run([sys.executable, "-c", hide_matplotlib], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "pip install 'gradwalk[demo]'" in done.stderr
+    assert "Traceback" not in done.stderr and "ModuleNotFoundError" not in done.stderr
