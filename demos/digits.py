@@ -11,8 +11,7 @@
 # %%
 import random
 
-import matplotlib.pyplot as plt
-from _common import Demo
+from _common import Demo, plt
 
 import autograd
 import nn

@@ -20,8 +20,7 @@ import cmath
 import math
 import random
 
-import matplotlib.pyplot as plt
-from _common import Demo
+from _common import Demo, plt
 
 import autograd
 import nn

@@ -16,8 +16,7 @@
 import math
 import random
 
-import matplotlib.pyplot as plt
-from _common import Demo
+from _common import Demo, plt
 
 import autograd
 import nn

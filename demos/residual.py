@@ -13,8 +13,7 @@
 import math
 import random
 
-import matplotlib.pyplot as plt
-from _common import Demo
+from _common import Demo, plt
 
 import nn
 from autograd import Value
