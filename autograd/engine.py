@@ -367,7 +367,10 @@ SECH2 = _Op("sech2", _sech2_rule, ("-2.0 * tanh(x) * out",))  # tanh's derivativ
 SIGMOID = _Op("sigmoid", _sigmoid_rule, ("out * (1.0 - out)",))
 RELU = _Op("relu", _relu, ("STRONG_ZERO if x <= 0.0 else 1.0",))
 LEAKY_RELU = _Op("leaky_relu", _leaky_relu, ("1.0 if x > 0.0 else c",))
-ELU = _Op("elu", _elu, ("c * exp(x) if x <= 0.0 else 1.0",))
+# elu'(0) = alpha as a constant: its own derivative there is 0, as PyTorch's elu'' at 0.
+ELU = _Op(
+    "elu", _elu, ("c * exp(x) if x < 0.0 else c if x == 0.0 else 1.0",), ("c * exp(x) if x <= 0.0 else 1.0",)
+)
 SOFTPLUS = _Op("softplus", _softplus, ("sigmoid(x)",))
 SIN = _Op("sin", _sin_rule, ("cos(x)",))
 COS = _Op("cos", _cos_rule, ("-sin(x)",))
