@@ -132,7 +132,10 @@ POWER_HESSIANS = {
     (0.0, 0.5): ([inf, 0.0], [[-inf, nan], [nan, nan]]),
     (0.0, 0.0): ([0.0, 0.0], [[nan, nan], [nan, nan]]),
     (0.0, -1.0): ([-inf, -inf], [[inf, inf], [inf, inf]]),
-    (1.5, 2.5): ([4.592793267718459, 1.1173304512883486], [[4.592793267718458, 3.699334725901298], [3.699334725901298, 0.45303851222417435]]),  # fmt: skip
+    (1.5, 2.5): (
+        [4.592793267718459, 1.1173304512883486],
+        [[4.592793267718458, 3.699334725901298], [3.699334725901298, 0.45303851222417435]],
+    ),
 }
 
 
@@ -261,7 +264,12 @@ def numeric_hessian(kind: str, model: nn.MLP, h: float = 1e-5) -> list[list[floa
 
 @pytest.mark.parametrize(
     ("kind", "outputs", "activation"),
-    [("mse", 1, "tanh"), ("bce_with_logits", 1, "sigmoid"), ("bce", 1, "softplus"), ("cross_entropy", 3, "tanh")],
+    [
+        ("mse", 1, "tanh"),
+        ("bce_with_logits", 1, "sigmoid"),
+        ("bce", 1, "softplus"),
+        ("cross_entropy", 3, "tanh"),
+    ],
 )
 def test_hessians_of_small_mlp_losses_match_finite_differences(kind, outputs, activation):
     model = nn.MLP(2, [3, outputs], activation=activation, rng=random.Random(3))
