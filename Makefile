@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo demos test lint bench clean
 
 $(READY): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,6 +14,11 @@ $(READY): setup.cfg pyproject.toml
 
 demo: $(READY)
 	$(BIN)/python demos/walkthrough.py
+
+# `make demos`: every demo of the README's gallery, one after another, pictures in out/.
+DEMOS := walkthrough moons optimizers early_stopping activations nonlinearity gradcheck higher_order
+demos: $(READY)
+	for demo in $(DEMOS); do $(BIN)/python demos/$$demo.py || exit 1; done
 
 test: $(READY)
 	$(BIN)/python -m pytest

@@ -43,6 +43,12 @@ PROMISED = {
         "gradcheck_graph_wrong.png",
         "gradcheck_eps.png",
     ],
+    "higher_order": [
+        "higher_order_tanh.png",
+        "higher_order_newton.png",
+        "higher_order_gradient_graph.svg",
+        "higher_order_gradient_graph.png",
+    ],
 }
 AGAIN = "early_stopping"  # run twice, to check that a run repeats to the byte
 # The walkthrough's graph, y -> 2 -> 2 -> 2 sigmoid units -> z -> (z - t)², has 42 values:
@@ -154,6 +160,13 @@ def test_gradcheck_demo_catches_the_wrong_op(runs):
     stdout, _ = finished(runs, "gradcheck")
     assert "swish passes gradcheck: True; swish_wrong passes: False" in stdout
     assert "fails at 100 of 100 random points" in stdout
+
+
+def test_higher_order_demo_checks_its_derivatives_and_newtons_steps(runs):
+    stdout, _ = finished(runs, "higher_order")
+    assert stdout.count("largest difference from its closed form") == 5
+    assert "Newton's method: 6 steps to within 1e-10 of (1, 1) (the same steps by hessian and by hvp)" in stdout
+    assert "gradgradcheck: all 9 pairs pass" in stdout
 
 
 def test_a_demo_run_repeats_to_the_byte(runs):
