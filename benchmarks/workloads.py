@@ -14,6 +14,7 @@ wall clock.
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 import sys
 import tempfile
@@ -213,7 +214,7 @@ def second_order(inputs: int) -> Phases:
 
     xs = [Value(math.sin(i + 1.0)) for i in range(inputs)]
     # Every input meets every other (through the square and the log), so the Hessian is dense.
-    loss = sum([(a * b).tanh() for a, b in zip(xs, xs[1:])]) ** 2 + dot(xs, xs).log()
+    loss = sum([(a * b).tanh() for a, b in itertools.pairwise(xs)]) ** 2 + dot(xs, xs).log()
     vector = [math.cos(i) for i in range(inputs)]
     start = process_time()
     hessian(loss, xs)

@@ -124,8 +124,7 @@ for _ in range(STEPS):
     descent_path.append(point)
 newton_steps = len(newton_path) - 1
 print(
-    f"Newton's method: {newton_steps} steps to within 1e-10 of (1, 1) "
-    f"(the same steps by hessian and by hvp)"
+    f"Newton's method: {newton_steps} steps to within 1e-10 of (1, 1) (the same steps by hessian and by hvp)"
 )
 print(f"gradient descent (lr {RATE}): {STEPS} steps, still {distance_to_minimum(descent_path[-1]):.2e} away")
 
