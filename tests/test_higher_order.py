@@ -85,6 +85,21 @@ SECOND = {
     "2**x at 0.7": (1.1260209168747677, 0.7804982237832697),
     "x*x at 0.7": (1.4, 2.0),
     "x/(1+x*x) at 0.7": (0.22971938200981948, -1.062289654405192),
+    "log at -1": (-1.0, -1.0),
+    "sqrt at -1": (nan, nan),
+    "reciprocal at -0.0": (-inf, -inf),
+    "x**(1/3) at -8": (nan, nan),
+    "x**400 at 10": (inf, inf),
+    "x**3 at -2": (12.0, -12.0),
+    "sqrt(relu(x)) at -1": (0.0, 0.0),
+    "sqrt(x**0 - 1) at 3": (0.0, 0.0),
+    "sqrt(x*0) at 1": (nan, nan),
+    "leaky_relu at 0": (0.01, 0.0),
+    "elu at nan": (1.0, 0.0),
+    "relu at nan": (1.0, 0.0),
+    "abs at nan": (0.0, 0.0),
+    "sin at inf": (nan, nan),
+    "cos at inf": (nan, nan),
 }
 
 BUILDERS = {
@@ -113,6 +128,11 @@ BUILDERS = {
     "2**x": lambda v: 2**v,
     "x*x": lambda v: v * v,
     "x/(1+x*x)": lambda v: v / (1 + v * v),
+    "x**(1/3)": lambda v: v ** (1 / 3),
+    "x**400": lambda v: v**400,
+    "sqrt(relu(x))": lambda v: v.relu().sqrt(),
+    "sqrt(x**0 - 1)": lambda v: (v**0 - 1).sqrt(),
+    "sqrt(x*0)": lambda v: (v * 0).sqrt(),
 }
 
 
@@ -123,6 +143,14 @@ def test_second_derivatives_match_pytorch_float64(name):
     expected_first, expected_second = SECOND[name]
     assert close(first, expected_first), first
     assert close(second, expected_second), second
+
+
+@pytest.mark.parametrize("x", [15.0, 25.0, -19.5, 300.0])
+def test_tanh_second_derivative_stays_exact_where_pytorchs_loses_its_digits(x):
+    # PyTorch float64 gives -7.487344078069953e-13 at 15 (its 1 - tanh² is 1.7e-4 off) and -0.0
+    # at 25; gradwalk's -2 tanh(x) sech²(x) is within a few ulps of the exact value everywhere.
+    exact = -2 * mpmath.tanh(x) * mpmath.sech(x) ** 2
+    assert first_and_second(Value.tanh, x)[1] == pytest.approx(float(exact), rel=1e-14)
 
 
 # (a, b): (d/da, d/db), Hessian rows d/da (d/da, d/db) and d/db (d/da, d/db); PyTorch float64.

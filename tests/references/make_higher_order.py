@@ -80,6 +80,24 @@ CASES = [
     ("2**x at 0.7", lambda v: 2**v, 0.7),
     ("x*x at 0.7", lambda v: v * v, 0.7),
     ("x/(1+x*x) at 0.7", lambda v: v / (1 + v * v), 0.7),
+    # The README's other rows.
+    ("log at -1", torch.log, -1.0),
+    ("sqrt at -1", torch.sqrt, -1.0),
+    ("reciprocal at -0.0", lambda v: 1 / v, -0.0),
+    ("x**(1/3) at -8", lambda v: v ** (1 / 3), -8.0),
+    ("x**400 at 10", lambda v: v**400, 10.0),
+    ("x**3 at -2", lambda v: v**3, -2.0),
+    ("sqrt(relu(x)) at -1", lambda v: torch.sqrt(torch.relu(v)), -1.0),
+    ("sqrt(x**0 - 1) at 3", lambda v: torch.sqrt(v**0 - 1), 3.0),
+    ("sqrt(x*0) at 1", lambda v: torch.sqrt(v * 0), 1.0),
+    ("leaky_relu at 0", lambda v: F.leaky_relu(v, 0.01), 0.0),
+    ("elu at nan", F.elu, math.nan),
+    ("tanh at 15", torch.tanh, 15.0),
+    ("tanh at 25", torch.tanh, 25.0),
+    ("relu at nan", torch.relu, math.nan),
+    ("abs at nan", torch.abs, math.nan),
+    ("sin at inf", torch.sin, inf),
+    ("cos at inf", torch.cos, inf),
 ]
 
 print("SECOND = {")
