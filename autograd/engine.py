@@ -626,6 +626,8 @@ class Value:
         if graph is not None and not isinstance(graph, Value):
             raise TypeError(f"grad_value must be a Value or None, got {type(graph).__name__}: {graph!r}")
         if self._parents:
+            if graph is None:  # nothing to reset (zero_grad may reach any parameter)
+                return
             raise ValueError(f"only a leaf has a grad_value; {self!r} was made by {self.op}")
         self._grad_value = graph
 

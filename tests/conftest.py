@@ -6,3 +6,7 @@ settings.register_profile("default", max_examples=200, deadline=None)
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 settings.register_profile("thorough", max_examples=3000, deadline=None)
+
+# tests/references/ holds the scripts that computed the stored reference numbers; they need torch
+# (never a dependency), so the suite does not import them.
+collect_ignore_glob = ["references/*.py"]

@@ -424,8 +424,11 @@ def test_grad_value_can_be_reset_by_hand_on_a_leaf_only():
     assert x.grad_value is None
     with pytest.raises(TypeError, match="grad_value must be a Value or None, got float"):
         x.grad_value = 2.0
+    interior = x * 2
+    interior.grad_value = None  # nothing to reset: no error, no change
+    assert interior.grad_value is None
     with pytest.raises(ValueError, match="only a leaf has a grad_value"):
-        (x * 2).grad_value = None
+        interior.grad_value = x
 
 
 def test_a_plain_node_has_no_grad_value_slot_set():
