@@ -273,6 +273,10 @@ def loss_of(kind: str, model: nn.MLP) -> Value:
         return nn.binary_cross_entropy_with_logits(outputs, [1.0, 0.0, 1.0])
     if kind == "bce":
         return nn.binary_cross_entropy([o.sigmoid() for o in outputs], [1.0, 0.0, 1.0])
+    if kind == "l1 + l1_penalty":
+        return nn.l1_loss(outputs, [1.0, -0.5, 0.25]) + 0.1 * nn.l1_penalty(model.parameters())
+    if kind == "hinge + l2_penalty":
+        return nn.hinge_loss(outputs, [1, -1, 1]) + 0.1 * nn.l2_penalty(model.parameters())
     return nn.cross_entropy(outputs, [0, 2, 1])
 
 
@@ -297,6 +301,8 @@ def numeric_hessian(kind: str, model: nn.MLP, h: float = 1e-5) -> list[list[floa
         ("bce_with_logits", 1, "sigmoid"),
         ("bce", 1, "softplus"),
         ("cross_entropy", 3, "tanh"),
+        ("l1 + l1_penalty", 1, "elu"),
+        ("hinge + l2_penalty", 1, "tanh"),
     ],
 )
 def test_hessians_of_small_mlp_losses_match_finite_differences(kind, outputs, activation):
