@@ -126,8 +126,8 @@ def hvp(output: Value, inputs: Value | Sequence[Value], v: Sequence[float]) -> l
     """The Hessian of `output` times the vector `v`, by reverse-over-reverse.
 
     The gradient is built once as a graph (``create_graph``), its dot product with
-    `v` is one more node, and one float backward pass differentiates that: twice
-    the cost of a gradient, whatever the number of inputs, and no Hessian is made.
+    `v` is one more node, and one float backward pass differentiates that: the cost
+    of a few gradients, whatever the number of inputs, and no Hessian is made.
 
     >>> x, y = Value(3.0), Value(2.0)
     >>> hvp(x * x * y, [x, y], [1.0, -1.0])  # [[4, 6], [6, 0]] @ [1, -1]
