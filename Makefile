@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo demos test lint bench clean
 
 # Only the project's own .venv: nothing from an activated environment or PYTHONPATH
 # (another package named `autograd`, HIPS autograd, would shadow this one).
@@ -20,6 +20,11 @@ $(READY): setup.cfg pyproject.toml
 
 demo: $(READY)
 	$(BIN)/python demos/walkthrough.py --brief
+
+# `make demos`: every demo of the README's gallery, one after another, pictures in out/.
+DEMOS := walkthrough moons optimizers early_stopping activations nonlinearity gradcheck higher_order
+demos: $(READY)
+	for demo in $(DEMOS); do $(BIN)/python demos/$$demo.py || exit 1; done
 
 test: $(READY)
 	$(BIN)/python -m pytest

@@ -28,7 +28,9 @@ from autograd.gradcheck import (
     eps_sweep,
     gradcheck,
     gradcheck_graph,
+    gradgradcheck,
 )
+from autograd.higher import grad, hessian, hvp
 from autograd.render import RenderError
 from autograd.walkthrough import Walkthrough, walkthrough
 
@@ -44,8 +46,12 @@ __all__ = [
     "dot",
     "draw",
     "eps_sweep",
+    "grad",
     "gradcheck",
     "gradcheck_graph",
+    "gradgradcheck",
+    "hessian",
+    "hvp",
     "max",
     "no_grad",
     "op",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import graphviz  # type: ignore[import-untyped]
 
-from autograd.engine import Value, topological_order
+from autograd.engine import Value, made_by_backward, topological_order
 from autograd.render import RenderError, render
 
 __all__ = [
@@ -68,6 +68,12 @@ _KINDS = {
         "output (root)",
         {"shape": "box", "style": "filled,bold", "peripheries": "2", "fillcolor": "#fde68a"},
         {"border": "2", "bgcolor": "#fde68a"},
+    ),
+    # A gradient's graph (create_graph): the other kinds are then the forward pass's nodes.
+    "backward": _Kind(
+        "made by the backward pass",
+        {"shape": "box", "style": "filled", "fillcolor": "#e9d5ff"},
+        {"border": "1", "bgcolor": "#e9d5ff"},
     ),
 }
 _OP_LOOK = {
@@ -295,6 +301,8 @@ def graph_source(
 
 
 def _kind(node: Value, *, is_root: bool) -> str:
+    if made_by_backward(node):
+        return "backward"
     if is_root:
         return "output"
     if node.parents:
@@ -305,6 +313,8 @@ def _kind(node: Value, *, is_root: bool) -> str:
 def _legend(kinds: Collection[str], show_local_grads: bool, marks: Sequence[Mark]) -> str:
     """The legend: an HTML-like table (only our own text) as the graph's label, outside the layout."""
     cells = [_legend_cell("legend:", border="0")]
+    if "backward" in kinds:
+        cells.append(_legend_cell("from the forward pass:", border="0"))
     cells += [
         _legend_cell(look.meaning, look.node.get("fontcolor", "black"), **look.cell)
         for kind, look in _KINDS.items()

@@ -51,6 +51,7 @@ class Sizes:
     deep_runs: int
     memory_nodes: int
     render_nodes: int
+    second_order_inputs: int
 
 
 FULL = Sizes(
@@ -63,6 +64,7 @@ FULL = Sizes(
     deep_runs=3,
     memory_nodes=100_000,
     render_nodes=1_000,
+    second_order_inputs=200,
 )
 QUICK = Sizes(
     runs=1,
@@ -74,6 +76,7 @@ QUICK = Sizes(
     deep_runs=1,
     memory_nodes=1_000,
     render_nodes=30,
+    second_order_inputs=20,
 )
 
 
@@ -257,6 +260,24 @@ def render_rows(contenders: Sequence[Engine], sizes: Sizes) -> tuple[list[Row], 
     return [draw, svg], renderer
 
 
+def second_order_rows(contenders: Sequence[Engine], sizes: Sizes) -> list[Row]:
+    inputs = sizes.second_order_inputs
+    runs = side_by_side(sizes.runs, {GRADWALK: partial(workloads.second_order, inputs)})[GRADWALK]
+    rows = [
+        Row("second order", f"hessian, {inputs} inputs", "s"),
+        Row("second order", f"hvp, {inputs} inputs", "s"),
+        Row("second order", "hvp's speed-up over hessian", "x", least=10),
+    ]
+    rows[0].record(GRADWALK, each(runs, "hessian"))
+    rows[1].record(GRADWALK, each(runs, "hvp"))
+    rows[2].record(GRADWALK, [run["hessian"] / run["hvp"] for run in runs])
+    for row in rows:
+        for e in contenders:
+            if e.name != GRADWALK:
+                row.notes[e.name] = "—"
+    return rows
+
+
 def timed(name: str, workload: Callable[..., T], *args: Any) -> T:
     """Run one workload's rows, telling on stderr how long it took (the table waits for all)."""
     print(f"{name}...", end=" ", file=sys.stderr, flush=True)
@@ -356,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         rows += timed("memory", memory_rows, contenders, sizes)
         render, renderer = timed("render", render_rows, contenders, sizes)
         rows += render
+        rows += timed("second order", second_order_rows, contenders, sizes)
     finally:
         sys.setrecursionlimit(recursion_limit)
     for row in rows:

@@ -179,7 +179,16 @@ def _cross_entropy_op(target: int) -> Callable[..., Value]:
     """The op "cross_entropy" of one sample's logits for class `target`: one node whose
     local derivatives are ``softmax - one_hot``, computed in PyTorch's order."""
 
-    @autograd.op("cross_entropy")
+    def softmax_minus_one_hot(*logits_and_loss: Value) -> tuple[Value, ...]:
+        # The same derivatives built with Values, so that they can be differentiated again
+        # (Hessians of a loss): softmax_i = exp(z_i - logsumexp) and logsumexp = z_t + loss.
+        *logits, loss = logits_and_loss
+        chosen = logits[target]
+        return tuple(
+            (-loss).exp() - 1.0 if i == target else (z - chosen - loss).exp() for i, z in enumerate(logits)
+        )
+
+    @autograd.op("cross_entropy", derivative=softmax_minus_one_hot)
     def cross_entropy(*logits: float) -> tuple[float, tuple[float, ...]]:
         # log_softmax by log-sum-exp with the max taken out: no exp overflows.
         top = max(logits)

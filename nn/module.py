@@ -101,9 +101,10 @@ class Module(metaclass=_LabelsParameters):
         return [self, *(m for _, m in self._walk("", {id(self)}) if isinstance(m, Module))]
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0.0."""
+        """Set every parameter's gradient to 0.0 (and its ``grad_value`` to None)."""
         for p in self.parameters():
             p.grad = 0.0
+            p.grad_value = None
 
     def train(self: M, mode: bool = True) -> M:
         """Put this module and every module inside it in training mode (or evaluation, for False).

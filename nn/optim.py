@@ -79,9 +79,10 @@ class Optimizer:
         self.state: dict[str, list[float]] = {name: [0.0] * len(self.params) for name in self._STATE}
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0.0 (call it before each ``backward``)."""
+        """Set every parameter's gradient to 0.0, its ``grad_value`` to None (call it before ``backward``)."""
         for p in self.params:
             p.grad = 0.0
+            p.grad_value = None
 
     def step(self) -> None:
         """Update every parameter from its gradient."""

@@ -48,6 +48,12 @@ PROMISED = {
     "end_to_end": ["end_to_end_tones.png", "end_to_end.png", "end_to_end_graph.svg"],
     "recurrent": ["recurrent_bptt.html", "recurrent_bptt.svg", "recurrent_bptt.png", "recurrent.png"],
     "residual": ["residual.png"],
+    "higher_order": [
+        "higher_order_tanh.png",
+        "higher_order_newton.png",
+        "higher_order_gradient_graph.svg",
+        "higher_order_gradient_graph.png",
+    ],
 }
 AGAIN = "early_stopping"  # run twice, to check that a run repeats to the byte
 # The walkthrough's graph, y -> 2 -> 2 -> 2 sigmoid units -> z -> (z - t)², has 42 values:
@@ -191,6 +197,14 @@ def test_digits_demo_reaches_90_percent_in_full_mode_within_a_minute(tmp_path):
     seconds = float(re.search(r"Wrote 1 file to .* \(([\d.]+) s\)", done.stdout).group(1))
     assert accuracy >= 90.0
     assert seconds < 60.0
+
+
+def test_higher_order_demo_checks_its_derivatives_and_newtons_steps(runs):
+    stdout, _ = finished(runs, "higher_order")
+    assert stdout.count("largest difference from its closed form") == 5
+    newton = "Newton's method: 6 steps to within 1e-10 of (1, 1) (the same steps by hessian and by hvp)"
+    assert newton in stdout
+    assert "gradgradcheck: all 9 pairs pass" in stdout
 
 
 def test_a_demo_run_repeats_to_the_byte(runs):
