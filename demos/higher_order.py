@@ -13,8 +13,7 @@
 # %%
 import math
 
-import matplotlib.pyplot as plt
-from _common import Demo, linspace
+from _common import Demo, linspace, plt
 
 import autograd
 from autograd import Value, grad, hessian, hvp
