@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks import run
 
-WORKLOADS = ["chain", "wide", "mlp", "deep", "memory", "render", "playground"]
+WORKLOADS = ["chain", "wide", "mlp", "deep", "memory", "render", "second order", "playground"]
 
 
 @pytest.fixture(scope="module")
