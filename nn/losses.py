@@ -88,7 +88,7 @@ def l1_loss(output: Any, target: Any, reduction: str = "mean") -> Value:
     return _elementwise(lambda o, t: abs(o - t), output, target, reduction, "l1_loss")
 
 
-@autograd.op("log1p(-p)")
+@autograd.op("log1p(-p)", derivative=lambda p, out: (-1.0 / (1.0 - p),))
 def _log_of_one_minus(p: float) -> tuple[float, tuple[float, ...]]:
     """log(1 - p) without rounding 1 - p first: exact for tiny p, where log(1 - p) loses every digit."""
     if p == 1.0:  # math.log1p(-1) and 1 / 0 raise; IEEE gives -inf for both
