@@ -8,6 +8,7 @@
 0.000726
 """
 
+from autograd.compile import Compiled, compile
 from autograd.draw import Drawing, draw
 from autograd.engine import (
     Value,
@@ -32,6 +33,7 @@ from autograd.render import RenderError
 from autograd.walkthrough import Walkthrough, walkthrough
 
 __all__ = [
+    "Compiled",
     "Drawing",
     "GradcheckError",
     "GradcheckResult",
@@ -39,6 +41,7 @@ __all__ = [
     "Value",
     "Walkthrough",
     "check_op",
+    "compile",
     "detect_anomaly",
     "dot",
     "draw",

@@ -327,7 +327,8 @@ class _Program:
     def __init__(
         self, root: Value, leaves: Sequence[Value | list[Value]], parameters: Sequence[str] | None, name: str
     ) -> None:
-        self.name = name if name.isidentifier() and not keyword.iskeyword(name) else "f"
+        usable = name.isidentifier() and not keyword.iskeyword(name) and name not in _RESERVED
+        self.name = name if usable else "f"  # a lambda, or a name the source calls (abs, exp)
         writer = _Writer(root, leaves, parameters, self.name)
         self.source = writer.write(safe=False, with_grad=True)
         self.lines = self.source.count("\n")
@@ -548,9 +549,8 @@ class _Writer:
         for item in self.leaves:
             name = next(parameter)
             if isinstance(item, list):
-                targets = ", ".join(self._var(leaf) for leaf in item)
-                comma = "," if len(item) == 1 else ""
-                lines.append((f"{targets}{comma} = {name}", f"the {len(item)} items of {name}"))
+                targets = _tuple([self._var(leaf) for leaf in item]) or "[]"
+                lines.append((f"{targets} = {name}", f"the {len(item)} items of {name}"))
         return lines
 
     def _forward_line(self, node: Value, safe: bool) -> tuple[str, str] | None:
