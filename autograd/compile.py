@@ -337,6 +337,7 @@ class _Program:
         self._value: Callable[..., Any] | None = None
         self._safe_grad: Callable[..., Any] | None = None
         self._safe_value: Callable[..., Any] | None = None
+        self._values_of: dict[tuple[int, ...], tuple[Callable[..., Any], Callable[[], Callable[..., Any]]]] = {}
 
     def _define(self, source: str, namespace: dict[str, Any]) -> Callable[..., Any]:
         scope = {**namespace, **self._writer.namespace}
@@ -351,6 +352,22 @@ class _Program:
             if self._safe_grad is None:
                 self._safe_grad = self._define(self._writer.write(safe=True, with_grad=True), _SAFE)
             result = self._safe_grad(*args)
+        return result
+
+    def values_of(self, nodes: Sequence[Value], args: Sequence[Any]) -> tuple[float, ...]:
+        """The values of these nodes of the graph at `args` (the forward pass only)."""
+        key = tuple(map(id, nodes))
+        if key not in self._values_of:
+            self._values_of.clear()
+            fast = self._define(self._writer.write(safe=False, with_grad=False, returning=nodes), _FAST)
+            self._values_of[key] = (fast, lambda: self._define(
+                self._writer.write(safe=True, with_grad=False, returning=nodes), _SAFE
+            ))
+        fast, make_safe = self._values_of[key]
+        try:
+            result: tuple[float, ...] = fast(*args)
+        except _RAISED_BY_PLAIN_FLOATS:
+            result = make_safe()(*args)
         return result
 
     def value(self, args: Sequence[Any]) -> float:
@@ -526,7 +543,12 @@ class _Writer:
 
     # Lines.
 
-    def write(self, safe: bool, with_grad: bool) -> str:
+    def write(self, safe: bool, with_grad: bool, returning: Sequence[Value] = ()) -> str:
+        """The source: forward, then backward (`with_grad`); `safe` writes every division div(p, q).
+
+        With `returning` and no backward, the function returns those nodes' values instead
+        (what `nn.compile_step` needs of a model with several outputs).
+        """
         forward = self._unpack_lines()
         for node in self.order:
             line = self._forward_line(node, safe)
@@ -535,7 +557,8 @@ class _Writer:
         header = f"def {self.name}({', '.join(self.parameters)}):"
         body = ["    # forward", *_aligned(forward)]
         if not with_grad:
-            body.append(f"    return {self._var(self.root)}")
+            result = f"({_tuple([self._var(node) for node in returning])})" if returning else self._var(self.root)
+            body.append(f"    return {result}")
             return "\n".join([header, *body]) + "\n"
         backward = self._backward_lines(safe)
         body.append("    # backward: each gradient is its upstream gradient times the local derivative, summed over uses")

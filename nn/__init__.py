@@ -16,6 +16,7 @@ The training loop, written out: forward, zero_grad, backward, step.
 """
 
 from nn import data, init
+from nn.compiled import CompiledStep, compile_step
 from nn.generator import manual_seed
 from nn.losses import (
     binary_cross_entropy,
@@ -39,6 +40,7 @@ __all__ = [
     "Adagrad",
     "Adam",
     "AdamW",
+    "CompiledStep",
     "Dropout",
     "History",
     "IncompatibleKeys",
@@ -54,6 +56,7 @@ __all__ = [
     "accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "compile_step",
     "cross_entropy",
     "data",
     "fit",
