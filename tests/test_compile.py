@@ -484,3 +484,166 @@ def test_the_fast_path_falls_back_only_for_the_call_that_raises() -> None:
     assert value != value and grad != grad  # inf + -inf; -inf + inf
     assert f.grad(4.0) == (0.25 + math.log(4.0), (-0.0625 + 0.25,))
     assert "div(" not in f.source  # the source shown is the plain one
+
+
+# ---------------------------------------------------------------------------
+# nn: compile_step and fit(compile=True) against the uncompiled loop, step by step.
+
+
+def relative_error(got: float, expected: float) -> float:
+    if got == expected:
+        return 0.0
+    return abs(got - expected) / max(abs(expected), 1e-300)
+
+
+def moons_task(classes: str) -> tuple[list[list[float]], list[Any]]:
+    import nn
+
+    X, y = nn.data.make_moons(40, noise=0.1, seed=3)
+    if classes == "pm1":
+        return X, [2.0 * t - 1.0 for t in y]
+    if classes == "three":
+        return X, [int(t) + (1 if x[0] > 1.0 else 0) for x, t in zip(X, y)]
+    if classes == "regression":
+        return X, [x[0] * 0.5 - x[1] for x in X]
+    if classes == "two outputs":
+        return X, [[x[0], x[1] * x[0]] for x in X]
+    return X, [float(t) for t in y]
+
+
+def make_case(name: str) -> tuple[Any, Any, Any, Any, Any]:
+    import random
+
+    import nn
+
+    rng = random.Random(7)
+    cases: dict[str, tuple[Any, ...]] = {
+        "hinge + l2": (nn.MLP(2, [8, 8, 1], rng=rng), "pm1", None),
+        "mse": (nn.MLP(2, [6, 1], activation="tanh", rng=rng), "regression", None),
+        "l1 + l1_penalty": (nn.MLP(2, [6, 1], activation="elu", rng=rng), "regression", None),
+        "bce": (nn.MLP(2, [6, 1], output_activation="sigmoid", rng=rng), "01", None),
+        "bce with logits": (nn.MLP(2, [6, 1], activation="leaky_relu", rng=rng), "01", None),
+        "cross entropy": (nn.MLP(2, [6, 3], activation="softplus", rng=rng), "three", None),
+        "mse, two outputs": (nn.MLP(2, [5, 2], activation="sigmoid", rng=rng), "two outputs", None),
+    }
+    model, task, _ = cases[name]
+    params = model.parameters()
+    losses: dict[str, Callable[..., Value]] = {
+        "hinge + l2": lambda o, t: nn.hinge_loss(o, t) + 1e-4 * nn.l2_penalty(params),
+        "mse": nn.mse_loss,
+        "l1 + l1_penalty": lambda o, t: nn.l1_loss(o, t) + nn.l1_penalty(params) * 1e-3,
+        "bce": nn.binary_cross_entropy,
+        "bce with logits": nn.binary_cross_entropy_with_logits,
+        "cross entropy": nn.cross_entropy,
+        "mse, two outputs": nn.mse_loss,
+    }
+    X, y = moons_task(task)
+    optimizer = nn.Adam(params, lr=0.01) if name in ("mse", "cross entropy") else nn.SGD(params, lr=0.1, momentum=0.9)
+    return model, losses[name], optimizer, X, y
+
+
+CASES = ["hinge + l2", "mse", "l1 + l1_penalty", "bce", "bce with logits", "cross entropy", "mse, two outputs"]
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_fit_compiled_gives_the_same_history_and_weights(name: str) -> None:
+    import nn
+
+    runs = []
+    for compiled in (False, True):
+        model, loss, optimizer, X, y = make_case(name)
+        history = nn.fit(
+            model, X, y, loss=loss, optimizer=optimizer, epochs=15, batch_size=16, seed=2,
+            validation=(X[:10], y[:10]), progress=False, compile=compiled,
+            accuracy=None if name == "mse, two outputs" or "mse" in name or "l1" in name else nn.accuracy,
+        )  # fmt: skip
+        runs.append((history, [p.data for p in model.parameters()]))
+    (plain, plain_weights), (fast, fast_weights) = runs
+    for field in ("train_loss", "val_loss", "train_accuracy", "val_accuracy"):
+        expected, got = getattr(plain, field), getattr(fast, field)
+        assert len(got) == len(expected) == (15 if "loss" in field or expected else 0)
+        assert max((relative_error(g, e) for g, e in zip(got, expected)), default=0.0) <= 1e-12, field
+    assert max(relative_error(g, e) for g, e in zip(fast_weights, plain_weights)) <= 1e-12
+    assert plain_weights != make_case(name)[0].state_dict()  # it trained
+
+
+def test_compile_step_sets_the_gradients_of_every_step() -> None:
+    import random
+
+    import nn
+
+    model = nn.MLP(2, [5, 1], rng=random.Random(1))
+    X, y = moons_task("pm1")
+    step = nn.compile_step(model, nn.hinge_loss)
+    for p in model.parameters():
+        p.grad = 123.0  # set, not added to
+    for batch in range(3):
+        X_batch, y_batch = X[batch * 8 : batch * 8 + 8], y[batch * 8 : batch * 8 + 8]
+        value = step(X_batch, y_batch)
+        loss = nn.hinge_loss([model(x) for x in X_batch], y_batch)
+        compiled = [p.grad for p in model.parameters()]
+        model.zero_grad()
+        loss.backward()
+        assert value == loss.data  # the loss is built by the engine on the compiled outputs
+        assert all(relative_error(c, p.grad) <= 1e-12 for c, p in zip(compiled, model.parameters()))
+        assert step.outputs == [model(x).data for x in X_batch]
+        for p in model.parameters():
+            p.data -= 0.1 * p.grad
+
+
+def test_compile_step_refuses_what_it_does_not_support() -> None:
+    import random
+
+    import nn
+
+    model = nn.MLP(2, [3, 1], rng=random.Random(1))
+    X, y = [[0.0, 1.0], [1.0, 0.0]], [1.0, -1.0]
+    with pytest.raises(ValueError, match=r"<lambda> uses mse_loss\(reduction='sum'\)"):
+        nn.compile_step(model, lambda o, t: nn.mse_loss(o, t, reduction="sum"))(X, y)
+    with pytest.raises(ValueError, match="custom_loss uses the model's outputs or parameters outside them"):
+
+        def custom_loss(o: list[Value], t: list[float]) -> Value:
+            return autograd.sum([(oi - ti) ** 2 for oi, ti in zip(o, t)])
+
+        nn.compile_step(model, custom_loss)(X, y)
+    with pytest.raises(ValueError, match="outside them"):
+        nn.compile_step(model, lambda o, t: nn.mse_loss(o, t) + model.parameters()[0] ** 2)(X, y)
+    with pytest.raises(ValueError, match="Dropout in training mode"):
+
+        class Dropped(nn.Module):
+            def __init__(self) -> None:
+                self.inner = nn.Layer(2, 1)
+                self.drop = nn.Dropout(0.5)
+
+            def forward(self, x: list[Any]) -> Value:
+                return self.drop(self.inner(x))[0]
+
+        nn.compile_step(Dropped(), nn.mse_loss)(X, y)
+    with pytest.raises(ValueError, match="as many targets as inputs"):
+        nn.compile_step(model, nn.mse_loss)(X, y[:1])
+    step = nn.compile_step(model, nn.mse_loss)
+    step(X, y)
+    with pytest.raises(ValueError, match="sample 0 has 3 inputs, the model was compiled for 2"):
+        step([[1.0, 2.0, 3.0]], [1.0])
+    with pytest.raises(TypeError, match="an nn.Module"):
+        nn.compile_step("model", nn.mse_loss)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="compile must be True or False"):
+        nn.fit(model, X, y, loss=nn.mse_loss, optimizer=nn.SGD(model.parameters(), lr=0.1), epochs=1,
+               progress=False, compile="yes")  # type: ignore[arg-type]  # fmt: skip
+
+
+def test_binary_cross_entropy_clamp_follows_each_sample() -> None:
+    # The loss runs on the engine every step, so its data-dependent clamp (at p = 1) is right.
+    import nn
+
+    model = nn.Neuron(1, activation="sigmoid", init="zeros")
+    model.load_state_dict({"w.0": 40.0, "b": 0.0})  # sigmoid(40) rounds to 1.0: log(1 - p) clamps
+    X, y = [[1.0], [-0.01]], [0.0, 1.0]
+    step = nn.compile_step(model, nn.binary_cross_entropy)
+    value = step(X, y)
+    loss = nn.binary_cross_entropy([model(x) for x in X], y)
+    model_grads = [p.grad for p in model.parameters()]
+    model.zero_grad()
+    loss.backward()
+    assert value == loss.data
+    assert model_grads == [p.grad for p in model.parameters()]
