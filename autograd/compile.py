@@ -56,7 +56,7 @@ _VALUES: dict[engine._Op, str] = {
     engine.TANH: "tanh(x)",
     engine.SECH2: "sech2(x)",
     engine.SIGMOID: "sigmoid(x)",
-    engine.RELU: "relu(x)",
+    engine.RELU: "0.0 if x <= 0.0 else x",  # written out: the hottest op of most networks
     engine.LEAKY_RELU: "leaky_relu(x, c)",
     engine.ELU: "elu(x, c)",
     engine.SOFTPLUS: "softplus(x)",
@@ -64,12 +64,13 @@ _VALUES: dict[engine._Op, str] = {
     engine.COS: "cos(x)",
 }
 
+_SHOWN = {engine.RELU: "relu(x)"}  # in comments
+
 # Functions that never raise, the same in both variants of the source: each is the op's own rule.
 _TOTAL: dict[str, Any] = {
     "tanh": math.tanh,
     "sech2": engine._sech2,
     "sigmoid": engine._sigmoid,
-    "relu": lambda x: engine._relu(x)[0],
     "leaky_relu": lambda x, c: engine._leaky_relu(x, c)[0],
     "elu": lambda x, c: engine._elu(x, c)[0],
     "softplus": lambda x: engine._softplus(x)[0],
@@ -78,6 +79,7 @@ _TOTAL: dict[str, Any] = {
     "sum": builtins.sum,
     "map": map,
     "mul": operator.mul,
+
     "inf": math.inf,
     "nan": math.nan,
     "STRONG_ZERO": STRONG_ZERO,
@@ -414,6 +416,8 @@ def _product(upstream: str, local: str) -> str:
     """``upstream * local``, parenthesised by Python's rules; a local derivative of 1 is left out."""
     if local == "1.0":
         return upstream
+    if local.isidentifier():  # most of them (every input of a dot): no parentheses needed
+        return f"{upstream} * {local}"
     tree = ast.BinOp(ast.Name(upstream, ast.Load()), ast.Mult(), ast.parse(local, mode="eval").body)
     return ast.unparse(tree)
 
@@ -458,6 +462,7 @@ class _Writer:
         self.user_rules: dict[engine._Op, str] = {}
         self.namespace: dict[str, Any] = {}  # the user-defined ops' rules, by the names the source calls them
         self.needs_grad = self._needing_grad()
+        self.described: dict[int, str] = {}  # each node's description in comments, made once
 
     def _claim(self, wanted: str, fallback: str) -> str:
         candidate = wanted if self._free(wanted) else fallback
@@ -502,10 +507,15 @@ class _Writer:
     # Comments: the nodes' names as drawings show them.
 
     def _describe(self, node: Value) -> str:
+        if id(node) not in self.described:
+            self.described[id(node)] = self._description(node)
+        return self.described[id(node)]
+
+    def _description(self, node: Value) -> str:
         op = node._op
         assert op is not None
         parents = [self.shown[self.index[p]] for p in node.parents]
-        expression = _VALUES.get(op)
+        expression = _SHOWN.get(op, _VALUES.get(op))
         if expression is None:
             listed = ", ".join(parents) if len(parents) <= 6 else ", ".join([*parents[:3], "…", *parents[-2:]])
             if op is engine.DOT:

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Callable, Sequence
-from itertools import repeat
 from typing import Any
 
 import autograd
@@ -23,7 +22,7 @@ from nn.module import Dropout, Module
 
 Loss = Callable[[list[Any], list[Any]], Value]
 
-_add, _mul = operator.add, operator.mul
+_mul = operator.mul
 
 
 def compile_step(model: Module, loss: Loss) -> CompiledStep:
@@ -109,16 +108,18 @@ class CompiledStep:
         for p in self.parameters:
             p.grad = 0.0
         value.backward()  # the penalties' gradients reach the parameters; the outputs get theirs
-        total = [p.grad for p in self.parameters]
-        for i, sample in enumerate(leaves):
-            if one_output:
-                seed, gradients = sample[0].grad, results[i][1][0]
-            else:
-                seed, gradients = 1.0, program.grad([data, rows[i], [o.grad for o in sample]])[1][0]
-            if seed != 0.0:  # a sample past the hinge's margin, say, adds nothing
-                total = list(map(_add, total, map(_mul, gradients, repeat(seed))))
-        for p, g in zip(self.parameters, total):
-            p.grad = g
+        if one_output:
+            seeds = [sample[0].grad for sample in leaves]
+            per_sample = [gradients for _, (gradients, *_) in results]
+        else:
+            seeds = [1.0] * len(rows)
+            per_sample = [
+                program.grad([data, row, [o.grad for o in sample]])[1][0] for row, sample in zip(rows, leaves)
+            ]
+        # Each parameter's gradient: its penalties' (already in .grad), plus each sample's
+        # gradient weighed by d(loss)/d(that sample's output), added up in the samples' order.
+        for p, column in zip(self.parameters, zip(*per_sample)):
+            p.grad += sum(map(_mul, column, seeds))
         return value.data
 
     def _row(self, x: Any, i: int) -> list[float]:
