@@ -79,7 +79,6 @@ _TOTAL: dict[str, Any] = {
     "sum": builtins.sum,
     "map": map,
     "mul": operator.mul,
-
     "inf": math.inf,
     "nan": math.nan,
     "STRONG_ZERO": STRONG_ZERO,
@@ -101,7 +100,9 @@ _RAISED_BY_PLAIN_FLOATS = (ZeroDivisionError, OverflowError, ValueError)
 _RESERVED = frozenset(_SAFE) | frozenset(dir(builtins)) | {"seed"}
 
 
-def compile(fn: Callable[..., Any] | Value, inputs: Sequence[Value | Sequence[Value]] | None = None) -> Compiled:
+def compile(
+    fn: Callable[..., Any] | Value, inputs: Sequence[Value | Sequence[Value]] | None = None
+) -> Compiled:
     """Compile `fn` (a function of floats returning a Value), or a built graph, into Python source.
 
     `fn` is traced on the first call (or `Compiled.trace`) with one leaf per argument,
@@ -127,9 +128,13 @@ def compile(fn: Callable[..., Any] | Value, inputs: Sequence[Value | Sequence[Va
             raise TypeError("compile(root, inputs=[...]) needs the leaves the compiled function takes")
         return Compiled(None, root=fn, inputs=inputs)
     if inputs is not None:
-        raise TypeError("inputs=[...] is for a built graph: compile(root, inputs=[...]); a function is traced")
+        raise TypeError(
+            "inputs=[...] is for a built graph: compile(root, inputs=[...]); a function is traced"
+        )
     if not callable(fn):
-        raise TypeError(f"compile takes a function returning a Value, or a Value; got {type(fn).__name__}: {fn!r}")
+        raise TypeError(
+            f"compile takes a function returning a Value, or a Value; got {type(fn).__name__}: {fn!r}"
+        )
     return Compiled(fn)
 
 
@@ -193,20 +198,24 @@ class Compiled:
             self._check_shapes(shapes)
         return self._build(args, shapes)[0]
 
-    def _build(self, args: Sequence[Any], shapes: Sequence[int | None]) -> tuple[Value, list[Value | list[Value]]]:
+    def _build(
+        self, args: Sequence[Any], shapes: Sequence[int | None]
+    ) -> tuple[Value, list[Value | list[Value]]]:
         names = self._names(len(args))
         leaves: list[Value | list[Value]] = []
         for name, arg, shape in zip(names, args, shapes):
             if shape is None:
                 leaves.append(Value(_real(arg, name), label=name))
             else:
-                leaves.append([Value(_real(v, f"{name}[{i}]"), label=f"{name}_{i}") for i, v in enumerate(arg)])
+                leaves.append(
+                    [Value(_real(v, f"{name}[{i}]"), label=f"{name}_{i}") for i, v in enumerate(arg)]
+                )
         assert self._fn is not None
         result = self._fn(*leaves)
         if isinstance(result, Value):
             return result, leaves
-        if isinstance(result, numbers.Real) and not isinstance(result, bool):
-            return Value(float(result)), leaves  # not connected to any argument: every gradient is 0.0
+        if isinstance(result, numbers.Real):  # not connected to any argument: every gradient is 0.0
+            return Value(as_real(result, f"{self.__name__} must return a Value")), leaves
         raise TypeError(f"{self.__name__} must return a Value, got {type(result).__name__}: {result!r}")
 
     def _trace_graph(self, root: Value, inputs: Sequence[Value | Sequence[Value]]) -> None:
@@ -246,12 +255,16 @@ class Compiled:
     def _check_shapes(self, shapes: Sequence[int | None]) -> None:
         assert self._shapes is not None
         if len(shapes) != len(self._shapes):
-            raise TypeError(f"{self.__name__} was compiled for {len(self._shapes)} arguments, got {len(shapes)}")
+            raise TypeError(
+                f"{self.__name__} was compiled for {len(self._shapes)} arguments, got {len(shapes)}"
+            )
         for i, (given, traced) in enumerate(zip(shapes, self._shapes)):
             if given != traced:
                 want = "a number" if traced is None else f"a list of {traced}"
                 got = "a number" if given is None else f"a list of {given}"
-                raise TypeError(f"{self.__name__}: argument {self._argument_name(i)!r} must be {want}, got {got}")
+                raise TypeError(
+                    f"{self.__name__}: argument {self._argument_name(i)!r} must be {want}, got {got}"
+                )
 
     def _floats(self, args: Sequence[Any]) -> list[Any]:
         if self._program is None:
@@ -339,7 +352,9 @@ class _Program:
         self._value: Callable[..., Any] | None = None
         self._safe_grad: Callable[..., Any] | None = None
         self._safe_value: Callable[..., Any] | None = None
-        self._values_of: dict[tuple[int, ...], tuple[Callable[..., Any], Callable[[], Callable[..., Any]]]] = {}
+        self._values_of: dict[
+            tuple[int, ...], tuple[Callable[..., Any], Callable[[], Callable[..., Any]]]
+        ] = {}
 
     def _define(self, source: str, namespace: dict[str, Any]) -> Callable[..., Any]:
         scope = {**namespace, **self._writer.namespace}
@@ -362,9 +377,10 @@ class _Program:
         if key not in self._values_of:
             self._values_of.clear()
             fast = self._define(self._writer.write(safe=False, with_grad=False, returning=nodes), _FAST)
-            self._values_of[key] = (fast, lambda: self._define(
-                self._writer.write(safe=True, with_grad=False, returning=nodes), _SAFE
-            ))
+            self._values_of[key] = (
+                fast,
+                lambda: self._define(self._writer.write(safe=True, with_grad=False, returning=nodes), _SAFE),
+            )
         fast, make_safe = self._values_of[key]
         try:
             result: tuple[float, ...] = fast(*args)
@@ -517,7 +533,9 @@ class _Writer:
         parents = [self.shown[self.index[p]] for p in node.parents]
         expression = _SHOWN.get(op, _VALUES.get(op))
         if expression is None:
-            listed = ", ".join(parents) if len(parents) <= 6 else ", ".join([*parents[:3], "…", *parents[-2:]])
+            listed = (
+                ", ".join(parents) if len(parents) <= 6 else ", ".join([*parents[:3], "…", *parents[-2:]])
+            )
             if op is engine.DOT:
                 half = len(parents) // 2
                 return f"dot({self._list(parents[:half])}, {self._list(parents[half:])})"
@@ -567,11 +585,16 @@ class _Writer:
         header = f"def {self.name}({', '.join(self.parameters)}):"
         body = ["    # forward", *_aligned(forward)]
         if not with_grad:
-            result = f"({_tuple([self._var(node) for node in returning])})" if returning else self._var(self.root)
+            result = (
+                f"({_tuple([self._var(node) for node in returning])})" if returning else self._var(self.root)
+            )
             body.append(f"    return {result}")
             return "\n".join([header, *body]) + "\n"
         backward = self._backward_lines(safe)
-        body.append("    # backward: each gradient is its upstream gradient times the local derivative, summed over uses")
+        body.append(
+            "    # backward: each gradient is its upstream gradient times the local derivative,"
+            " summed over uses"
+        )
         body.extend(_aligned(backward))
         body.append(self._return_line())
         return "\n".join([header, *body]) + "\n"
@@ -631,7 +654,12 @@ class _Writer:
             return lines
         has_grad: set[int] = {id(root)}
         uses = self._uses()
-        lines.append((f"g_{self._var(root)} = 1.0", f"d{self.shown[self.index[root]]}/d{self.shown[self.index[root]]} = 1"))
+        lines.append(
+            (
+                f"g_{self._var(root)} = 1.0",
+                f"d{self.shown[self.index[root]]}/d{self.shown[self.index[root]]} = 1",
+            )
+        )
         for node in reversed(self.order):
             if not node.parents or id(node) not in self.needs_grad:
                 continue
@@ -641,7 +669,9 @@ class _Writer:
                 target = f"g_{self._var(parent)}"
                 if id(parent) in has_grad:
                     many = uses[id(parent)]
-                    comment += f"; += as {self.shown[self.index[parent]]} feeds {many} uses: their gradients add"
+                    comment += (
+                        f"; += as {self.shown[self.index[parent]]} feeds {many} uses: their gradients add"
+                    )
                     lines.append((f"{target} += {code}", comment))
                 else:
                     has_grad.add(id(parent))
@@ -709,7 +739,8 @@ class _Writer:
             shown = [self._leaf_grad(leaf) for leaf in group]
             grads.append(f"[{', '.join(shown)}]" if isinstance(item, list) else shown[0])
         comma = "," if len(grads) == 1 else ""
-        return f"    return {self._var(self.root)}, ({', '.join(grads)}{comma})  # 0.0 + as .grad starts at 0.0: -0.0 becomes 0.0"
+        why = "0.0 + as .grad starts at 0.0: -0.0 becomes 0.0"
+        return f"    return {self._var(self.root)}, ({', '.join(grads)}{comma})  # {why}"
 
     def _leaf_grad(self, leaf: Value) -> str:
         return f"0.0 + g_{self._var(leaf)}" if id(leaf) in getattr(self, "has_grad", set()) else "0.0"

@@ -117,7 +117,9 @@ def _gradwalk_mlp_step(weights: Weights, X: Points, labels: Labels) -> Step:
     return step
 
 
-def _gradwalk_compiled_mlp(weights: Weights, X: Points, labels: Labels, epochs: int) -> tuple[list[float], list[float]]:
+def _gradwalk_compiled_mlp(
+    weights: Weights, X: Points, labels: Labels, epochs: int
+) -> tuple[list[float], list[float]]:
     """The same training with ``nn.fit(compile=True)``: one full-batch epoch is one step.
 
     A scheduler sets the demo's learning rate for each epoch and reads the clock between

@@ -155,7 +155,9 @@ def chain_rows(contenders: Sequence[Engine], sizes: Sizes) -> list[Row]:
     for name, runs in results.items():
         for row, phase in zip(rows, ("forward", "backward", "total")):
             row.record(name, each(runs, phase, 1e6 / nodes))
-    rows.append(_compiled_row(Row("chain", "compiled, forward + backward", "µs/node"), rows[-1], sizes, "chain"))
+    rows.append(
+        _compiled_row(Row("chain", "compiled, forward + backward", "µs/node"), rows[-1], sizes, "chain")
+    )
     return rows
 
 
@@ -198,7 +200,9 @@ def wide_rows(contenders: Sequence[Engine], sizes: Sizes) -> list[Row]:
     if MICROGRAD in op_by_op.values:  # micrograd has no dot: dot is measured against its op by op
         with_dot.record(MICROGRAD, op_by_op.runs[MICROGRAD])
         with_dot.notes[MICROGRAD] = "op by op"
-    compiled = _compiled_row(Row("wide", "one dot node, compiled, forward + backward", "µs/term"), with_dot, sizes, "dot")
+    compiled = _compiled_row(
+        Row("wide", "one dot node, compiled, forward + backward", "µs/term"), with_dot, sizes, "dot"
+    )
     return [op_by_op, with_dot, compiled]
 
 
@@ -234,7 +238,12 @@ def _compiled_mlp_rows(
     gc.collect()
     seconds, trajectory = gradwalk.compiled_mlp(weights, X, labels, sizes.mlp_steps + 1)
     steps = [s * 1e3 for s in seconds[1:]]
-    step = Row("mlp", f"training step, compiled: fit(compile=True), mean of {len(steps)} epochs", "ms/step", target=150)
+    step = Row(
+        "mlp",
+        f"training step, compiled: fit(compile=True), mean of {len(steps)} epochs",
+        "ms/step",
+        target=150,
+    )
     step.runs[GRADWALK] = steps
     step.values[GRADWALK] = statistics.fmean(steps)
     for peer in (MICROGRAD, FLOOR):
@@ -246,7 +255,9 @@ def _compiled_mlp_rows(
     compiling.record(GRADWALK, [seconds[0] * 1e3 - step.values[GRADWALK]])
     if GRADWALK in uncompiled.values:
         compiling.most = 10 * uncompiled.values[GRADWALK]  # less than 10 uncompiled steps
-        compiling.notes[GRADWALK] = f"{_number(compiling.values[GRADWALK] / uncompiled.values[GRADWALK])} uncompiled steps"
+        compiling.notes[GRADWALK] = (
+            f"{_number(compiling.values[GRADWALK] / uncompiled.values[GRADWALK])} uncompiled steps"
+        )
     losses[f"{GRADWALK}, compiled"] = trajectory[: sizes.mlp_steps]
     return [step, compiling]
 

@@ -65,7 +65,9 @@ class CompiledStep:
         if not isinstance(model, Module):
             raise TypeError(f"compile_step takes an nn.Module, got {type(model).__name__}: {model!r}")
         if not callable(loss):
-            raise TypeError(f"compile_step: loss must be a function (outputs, targets) -> Value, got {loss!r}")
+            raise TypeError(
+                f"compile_step: loss must be a function (outputs, targets) -> Value, got {loss!r}"
+            )
         self.model = model
         self.loss = loss
         self.parameters = model.parameters()
@@ -80,7 +82,8 @@ class CompiledStep:
     def __call__(self, X_batch: Sequence[Any], y_batch: Sequence[Any]) -> float:
         if len(X_batch) != len(y_batch) or not X_batch:
             raise ValueError(
-                f"compile_step needs as many targets as inputs, at least one; got {len(X_batch)} and {len(y_batch)}"
+                "compile_step needs as many targets as inputs, at least one; "
+                f"got {len(X_batch)} and {len(y_batch)}"
             )
         for dropout in self._dropouts:
             if dropout.training and dropout.p > 0.0:
@@ -124,9 +127,13 @@ class CompiledStep:
 
     def _row(self, x: Any, i: int) -> list[float]:
         if not isinstance(x, (list, tuple)):
-            raise TypeError(f"compile_step: sample {i} must be a list of inputs, got {type(x).__name__}: {x!r}")
+            raise TypeError(
+                f"compile_step: sample {i} must be a list of inputs, got {type(x).__name__}: {x!r}"
+            )
         if self._width and len(x) != self._width:
-            raise ValueError(f"compile_step: sample {i} has {len(x)} inputs, the model was compiled for {self._width}")
+            raise ValueError(
+                f"compile_step: sample {i} has {len(x)} inputs, the model was compiled for {self._width}"
+            )
         return [_checks.real(v, f"compile_step: input {k} of sample {i}") for k, v in enumerate(x)]
 
     def _trace(self, row: list[float]) -> None:
@@ -135,7 +142,9 @@ class CompiledStep:
         self._bare = isinstance(output, Value)
         nodes = [output] if self._bare else list(output)
         if not nodes or not all(isinstance(node, Value) for node in nodes):
-            raise TypeError(f"compile_step: the model must return a Value or a list of Values, got {output!r}")
+            raise TypeError(
+                f"compile_step: the model must return a Value or a list of Values, got {output!r}"
+            )
         self._output_nodes = nodes
         if len(nodes) == 1:
             root = nodes[0]
@@ -160,12 +169,18 @@ class CompiledStep:
             _check_loss(self.loss, value, made, outputs, self.parameters)
             self._loss_checked = True
         if not isinstance(value, Value):
-            raise TypeError(f"loss(outputs, targets) must return a Value, got {type(value).__name__}: {value!r}")
+            raise TypeError(
+                f"loss(outputs, targets) must return a Value, got {type(value).__name__}: {value!r}"
+            )
         return value
 
 
 def _check_loss(
-    loss: Loss, value: Any, made: list[tuple[Value, str, str | None]], outputs: list[Any], parameters: list[Value]
+    loss: Loss,
+    value: Any,
+    made: list[tuple[Value, str, str | None]],
+    outputs: list[Any],
+    parameters: list[Value],
 ) -> None:
     """Refuse what compile_step does not support: the outputs or parameters used outside an nn
     loss with reduction="mean" or a penalty (a custom loss), and reduction="sum"."""

@@ -215,7 +215,9 @@ def cross_entropy(logits: Any, target_index: Any, reduction: str = "mean") -> Va
             raise ValueError(
                 f"cross_entropy: {len(logits)} samples need {len(logits)} targets, got {target_index!r}"
             )
-        return _reduce([_softmax_cross_entropy(z, t) for z, t in zip(logits, target_index)], reduction, "cross_entropy")
+        return _reduce(
+            [_softmax_cross_entropy(z, t) for z, t in zip(logits, target_index)], reduction, "cross_entropy"
+        )
     return _reduce([_softmax_cross_entropy(logits, target_index)], reduction, "cross_entropy")
 
 

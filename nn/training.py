@@ -102,7 +102,7 @@ def fit(
     seed: int = 0,
     scheduler: LRScheduler | None = None,
     accuracy: Accuracy | None = accuracy,
-    compile: bool = False,
+    compile: bool = False,  # noqa: A002  # the issue's name, as torch.compile's
 ) -> History:
     """Train `model` on ``(X, y)`` for up to `epochs` epochs and return its `History`.
 
