@@ -27,11 +27,15 @@ EDGES = [
 ]  # fmt: skip
 
 
-# Each finite edge with its two neighbouring floats: the values around every edge.
-AROUND = sorted(
-    {e for e in EDGES if e == e}
-    | {math.nextafter(e, d) for e in EDGES if math.isfinite(e) for d in (-math.inf, math.inf)}
-) + [math.nan, 709.782712893384, math.nextafter(709.782712893384, math.inf)]  # exp overflows past the last
+# Each edge with its two neighbouring floats: the values around every edge (keyed by their
+# bytes, so that 0.0 and -0.0 both stay). exp overflows just past 709.782712893384.
+AROUND = list(
+    {
+        struct.pack("<d", v): v
+        for e in [*EDGES, 709.782712893384]
+        for v in ([e, math.nextafter(e, -math.inf), math.nextafter(e, math.inf)] if math.isfinite(e) else [e])
+    }.values()
+)
 
 
 def same(x: float, y: float) -> bool:
