@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import functools
 import inspect
 import keyword
 import math
@@ -423,19 +424,37 @@ class _ShownNumbers(ast.NodeTransformer):
         return node
 
 
-def _code(expression: str, names: dict[str, str], safe: bool) -> str:
-    tree = ast.parse(derivatives.substitute(expression, names), mode="eval")
-    return ast.unparse(_SafeDivision(safe).visit(tree))
+_TABLE_NAMES = ("x", "a", "b", "c", "out")
 
 
-def _product(upstream: str, local: str) -> str:
-    """``upstream * local``, parenthesised by Python's rules; a local derivative of 1 is left out."""
+@functools.cache
+def _template(expression: str, safe: bool, shown: bool) -> tuple[str, bool]:
+    """`expression` as a format string with a field for each of the table's names (``{x}``,
+    ``{out}``), and whether it needs no parentheses as the right factor of a product.
+
+    Made once per expression: the code (``safe``: every division ``div(p, q)``) or the
+    comment (``shown``: whole numbers as integers). The names filled in are identifiers or
+    parenthesised numbers, atoms wherever they go.
+    """
+    marked = derivatives.substitute(expression, {name: f"__{name}__" for name in _TABLE_NAMES})
+    tree = ast.parse(marked, mode="eval").body
+    tree = _ShownNumbers().visit(tree) if shown else _SafeDivision(safe).visit(tree)
+    text = ast.unparse(tree)
+    for name in _TABLE_NAMES:
+        text = text.replace(f"__{name}__", "{" + name + "}")
+    return text, isinstance(tree, (ast.Name, ast.Constant, ast.Call, ast.UnaryOp))
+
+
+def _code(expression: str, names: dict[str, str], safe: bool) -> tuple[str, bool]:
+    text, atom = _template(expression, safe, False)
+    return text.format_map(names), atom
+
+
+def _product(upstream: str, local: str, atom: bool = True) -> str:
+    """``upstream * local``, the local derivative in parentheses unless it is an atom; 1 is left out."""
     if local == "1.0":
         return upstream
-    if local.isidentifier():  # most of them (every input of a dot): no parentheses needed
-        return f"{upstream} * {local}"
-    tree = ast.BinOp(ast.Name(upstream, ast.Load()), ast.Mult(), ast.parse(local, mode="eval").body)
-    return ast.unparse(tree)
+    return f"{upstream} * {local}" if atom else f"{upstream} * ({local})"
 
 
 def _escape(name: str) -> str:
@@ -444,7 +463,8 @@ def _escape(name: str) -> str:
 
 
 def _literal(c: float) -> str:
-    return repr(c)  # inf and nan are names in the namespace; -0.0 stays -0.0
+    # inf and nan are names in the namespace; a negative number (-0.0 too) is parenthesised.
+    return f"({c!r})" if math.copysign(1.0, c) < 0.0 else repr(c)
 
 
 class _Writer:
@@ -547,21 +567,10 @@ class _Writer:
         return "[" + (", ".join(names) if len(names) <= 4 else f"{names[0]}, …, {names[-1]}") + "]"
 
     def _shown_expression(self, expression: str, node: Value) -> str:
-        placeholders: dict[str, str] = {}
-
-        def placeholder(value: Value) -> str:
-            key = f"_n{len(placeholders)}_"
-            placeholders[key] = self.shown[self.index[value]]
-            return key
-
-        names = self._names_for(node, placeholder)
+        names = self._names_for(node, lambda value: self.shown[self.index[value]])
         if node._constant is not None:
-            names["c"] = _literal(node._constant)
-        tree = _ShownNumbers().visit(ast.parse(derivatives.substitute(expression, names), mode="eval"))
-        text = ast.unparse(tree)
-        for key, shown in placeholders.items():
-            text = text.replace(key, shown)
-        return text
+            names["c"] = engine._format_constant(node._constant)
+        return _template(expression, False, True)[0].format_map(names)
 
     def _derivative_comment(self, node: Value, parent: Value, i: int, derivative: str) -> str:
         described = self._describe(node)
@@ -621,7 +630,7 @@ class _Writer:
         comment = f"{self.shown[k]}  {self._describe(node)}"
         expression = _VALUES.get(op)
         if expression is not None:
-            return f"{var} = {_code(expression, self._names_for(node, self._var), safe)}", comment
+            return f"{var} = {_code(expression, self._names_for(node, self._var), safe)[0]}", comment
         parents = [self._var(p) for p in node.parents]
         if op is engine.SUM:
             return f"{var} = sum(({_tuple(parents)}))", comment
@@ -702,11 +711,11 @@ class _Writer:
             for i, (parent, expression, lesson) in enumerate(zip(parents, expressions, shown)):
                 if id(parent) not in self.needs_grad:
                     continue
-                local = _code(expression, self._names_for(node, self._var), safe)
+                local, atom = _code(expression, self._names_for(node, self._var), safe)
                 said = self._shown_expression(expression, node)
                 if lesson != expression:
                     said += f" = {self._shown_expression(lesson, node)}"
-                found.append((_product(g, local), self._derivative_comment(node, parent, i, said), parent))
+                found.append((_product(g, local, atom), self._derivative_comment(node, parent, i, said), parent))
             return [], found
         shown_parents = [self.shown[self.index[p]] for p in parents]
         names = [self._var(p) for p in parents]
