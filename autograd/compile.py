@@ -338,24 +338,25 @@ def _real(x: Any, name: str) -> float:
 
 
 class _Program:
-    """The source of one graph and the Python functions compiled from it."""
+    """The source of one graph and the Python functions compiled from it.
+
+    Each variant (with or without the backward pass, or returning some nodes' values) is
+    compiled when first needed, fast and, on the first call that raises, safe.
+    """
 
     def __init__(
         self, root: Value, leaves: Sequence[Value | list[Value]], parameters: Sequence[str] | None, name: str
     ) -> None:
         usable = name.isidentifier() and not keyword.iskeyword(name) and name not in _RESERVED
         self.name = name if usable else "f"  # a lambda, or a name the source calls (abs, exp)
-        writer = _Writer(root, leaves, parameters, self.name)
-        self.source = writer.write(safe=False, with_grad=True)
+        self._writer = _Writer(root, leaves, parameters, self.name)
+        self.source = self._writer.write(safe=False, with_grad=True)
         self.lines = self.source.count("\n")
-        self._writer = writer
-        self._grad = self._define(self.source, _FAST)
-        self._value: Callable[..., Any] | None = None
-        self._safe_grad: Callable[..., Any] | None = None
-        self._safe_value: Callable[..., Any] | None = None
-        self._values_of: dict[
-            tuple[int, ...], tuple[Callable[..., Any], Callable[[], Callable[..., Any]]]
-        ] = {}
+        # (with_grad, nodes returned, safe) -> function; the fast grad is the source shown.
+        self._functions: dict[tuple[bool, tuple[int, ...], bool], Callable[..., Any]] = {
+            (True, (), False): self._define(self.source, _FAST)
+        }
+        self._returned: tuple[Value, ...] = ()
 
     def _define(self, source: str, namespace: dict[str, Any]) -> Callable[..., Any]:
         scope = {**namespace, **self._writer.namespace}
@@ -363,41 +364,31 @@ class _Program:
         function: Callable[..., Any] = scope[self.name]
         return function
 
-    def grad(self, args: Sequence[Any]) -> tuple[float, tuple[Gradient, ...]]:
+    def _function(self, with_grad: bool, returning: tuple[Value, ...], safe: bool) -> Callable[..., Any]:
+        key = (with_grad, tuple(map(id, returning)), safe)
+        if key not in self._functions:
+            source = self._writer.write(safe=safe, with_grad=with_grad, returning=returning)
+            self._functions[key] = self._define(source, _SAFE if safe else _FAST)
+            self._returned += returning  # kept alive, so their ids stay theirs
+        return self._functions[key]
+
+    def _run(self, with_grad: bool, returning: tuple[Value, ...], args: Sequence[Any]) -> Any:
         try:
-            result: tuple[float, tuple[Gradient, ...]] = self._grad(*args)
-        except _RAISED_BY_PLAIN_FLOATS:
-            if self._safe_grad is None:
-                self._safe_grad = self._define(self._writer.write(safe=True, with_grad=True), _SAFE)
-            result = self._safe_grad(*args)
+            return self._function(with_grad, returning, False)(*args)
+        except _RAISED_BY_PLAIN_FLOATS:  # this call only: plain floats raised where IEEE does not
+            return self._function(with_grad, returning, True)(*args)
+
+    def grad(self, args: Sequence[Any]) -> tuple[float, tuple[Gradient, ...]]:
+        result: tuple[float, tuple[Gradient, ...]] = self._run(True, (), args)
+        return result
+
+    def value(self, args: Sequence[Any]) -> float:
+        result: float = self._run(False, (), args)
         return result
 
     def values_of(self, nodes: Sequence[Value], args: Sequence[Any]) -> tuple[float, ...]:
         """The values of these nodes of the graph at `args` (the forward pass only)."""
-        key = tuple(map(id, nodes))
-        if key not in self._values_of:
-            self._values_of.clear()
-            fast = self._define(self._writer.write(safe=False, with_grad=False, returning=nodes), _FAST)
-            self._values_of[key] = (
-                fast,
-                lambda: self._define(self._writer.write(safe=True, with_grad=False, returning=nodes), _SAFE),
-            )
-        fast, make_safe = self._values_of[key]
-        try:
-            result: tuple[float, ...] = fast(*args)
-        except _RAISED_BY_PLAIN_FLOATS:
-            result = make_safe()(*args)
-        return result
-
-    def value(self, args: Sequence[Any]) -> float:
-        if self._value is None:
-            self._value = self._define(self._writer.write(safe=False, with_grad=False), _FAST)
-        try:
-            result: float = self._value(*args)
-        except _RAISED_BY_PLAIN_FLOATS:
-            if self._safe_value is None:
-                self._safe_value = self._define(self._writer.write(safe=True, with_grad=False), _SAFE)
-            result = self._safe_value(*args)
+        result: tuple[float, ...] = self._run(False, tuple(nodes), args)
         return result
 
 
