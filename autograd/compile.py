@@ -706,7 +706,9 @@ class _Writer:
                 said = self._shown_expression(expression, node)
                 if lesson != expression:
                     said += f" = {self._shown_expression(lesson, node)}"
-                found.append((_product(g, local, atom), self._derivative_comment(node, parent, i, said), parent))
+                found.append(
+                    (_product(g, local, atom), self._derivative_comment(node, parent, i, said), parent)
+                )
             return [], found
         shown_parents = [self.shown[self.index[p]] for p in parents]
         names = [self._var(p) for p in parents]
