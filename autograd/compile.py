@@ -490,6 +490,7 @@ class _Writer:
         self.namespace: dict[str, Any] = {}  # the user-defined ops' rules, by the names the source calls them
         self.needs_grad = self._needing_grad()
         self.described: dict[int, str] = {}  # each node's description in comments, made once
+        self.has_grad: set[int] = set()  # the nodes the backward lines written last give a gradient
 
     def _claim(self, wanted: str, fallback: str) -> str:
         candidate = wanted if self._free(wanted) else fallback
@@ -650,9 +651,10 @@ class _Writer:
     def _backward_lines(self, safe: bool) -> list[tuple[str, str]]:
         lines: list[tuple[str, str]] = []
         root = self.root
+        self.has_grad = has_grad = set()
         if id(root) not in self.needs_grad:
             return lines
-        has_grad: set[int] = {id(root)}
+        has_grad.add(id(root))
         uses = self._uses()
         lines.append(
             (
@@ -676,7 +678,6 @@ class _Writer:
                 else:
                     has_grad.add(id(parent))
                     lines.append((f"{target} = {code}", comment))
-        self.has_grad = has_grad
         return lines
 
     def _uses(self) -> dict[int, int]:
@@ -745,7 +746,7 @@ class _Writer:
         return f"    return {self._var(self.root)}, ({', '.join(grads)}{comma})  # {why}"
 
     def _leaf_grad(self, leaf: Value) -> str:
-        return f"0.0 + g_{self._var(leaf)}" if id(leaf) in getattr(self, "has_grad", set()) else "0.0"
+        return f"0.0 + g_{self._var(leaf)}" if id(leaf) in self.has_grad else "0.0"
 
 
 def _tuple(names: Sequence[str]) -> str:
