@@ -273,11 +273,14 @@ class Compiled:
         shapes = [_shape(arg, self._argument_name(i)) for i, arg in enumerate(args)]
         self._check_shapes(shapes)
         return [
-            _real(arg, self._argument_name(i))
-            if shape is None
-            else [_real(v, f"{self._argument_name(i)}[{k}]") for k, v in enumerate(arg)]
+            _real(arg, self._argument_name(i)) if shape is None else self._list_of_floats(arg, i)
             for i, (arg, shape) in enumerate(zip(args, shapes))
         ]
+
+    def _list_of_floats(self, items: Sequence[Any], i: int) -> list[float]:
+        if set(map(type, items)) <= {float}:  # checked at C speed: the usual case
+            return list(items)
+        return [_real(v, f"{self._argument_name(i)}[{k}]") for k, v in enumerate(items)]
 
     # Running.
 
