@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import builtins
+import copy
 import functools
 import inspect
 import keyword
@@ -185,18 +186,22 @@ class Compiled:
         return self
 
     def graph(self, *args: Any) -> Value:
-        """The graph of `fn` at `args`, its leaves labelled as in the source (it does not change the source).
+        """The graph at `args`, its leaves labelled as in the source (it does not change the source).
+
+        A function is traced again at `args`; a built graph is copied, its inputs set to
+        `args` and every node recomputed (its constants stay as compiled).
 
         >>> f = compile(lambda x: x * x)
         >>> y = f.graph(3.0)
         >>> y.data, y.parents[0].label
         (9.0, 'x')
         """
-        if self._fn is None:
-            raise TypeError("this function was compiled from a built graph: draw that graph itself")
         shapes = [_shape(arg, self._argument_name(i)) for i, arg in enumerate(args)]
         if self._shapes is not None:
             self._check_shapes(shapes)
+        if self._fn is None:
+            assert self._program is not None
+            return self._program.copy_at(self._floats(args))
         return self._build(args, shapes)[0]
 
     def _build(
@@ -381,6 +386,24 @@ class _Program:
         except _RAISED_BY_PLAIN_FLOATS:  # this call only: plain floats raised where IEEE does not
             return self._function(with_grad, returning, True)(*args)
 
+    def copy_at(self, args: Sequence[Any]) -> Value:
+        """A copy of the compiled graph with its inputs set to `args`, every node recomputed."""
+        writer = self._writer
+        memo: dict[int, Any] = {}
+        root = copy.deepcopy(writer.root, memo)
+        for item, given in zip(writer.leaves, args):
+            for leaf, number in zip(item, given) if isinstance(item, list) else [(item, given)]:
+                if id(leaf) in memo:  # an input the root does not use is not in the copy
+                    memo[id(leaf)].data = number
+        for original, number in writer.constants.items():
+            memo[original].data = number
+        for node in topological_order(root):
+            if node.parents:
+                data = [p.data for p in node.parents]
+                rule_args = data if node._constant is None else [*data, node._constant]
+                node.data, node.local_grads = node._op.rule(*rule_args)  # type: ignore[union-attr]
+        return root
+
     def grad(self, args: Sequence[Any]) -> tuple[float, tuple[Gradient, ...]]:
         result: tuple[float, tuple[Gradient, ...]] = self._run(True, (), args)
         return result
@@ -475,6 +498,8 @@ class _Writer:
         self.index = {node: k for k, node in enumerate(self.order)}
         arguments = [leaf for item in leaves for leaf in (item if isinstance(item, list) else [item])]
         self.arguments = {id(leaf) for leaf in arguments}
+        # The constants as written into the source, whatever their leaves hold later.
+        self.constants = {id(v): v.data for v in self.order if not v.parents and id(v) not in self.arguments}
         self.taken: set[str] = set(_RESERVED) | {name}
         self.variable: dict[int, str] = {}
         # Names: arguments first (they are the function's parameters), then the graph's nodes.

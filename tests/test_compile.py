@@ -267,6 +267,14 @@ def test_compile_a_built_graph_bakes_other_leaves() -> None:
     k.data = 100.0  # baked into the source: changes nothing
     assert f.grad(2.0, 1.0, 3.0) == (70.0, (30.0, 10.0, 20.0))
     assert "k = 10.0" in f.source
+    copy = f.graph(1.0, 2.0, 5.0)  # the graph at other inputs: a recomputed copy
+    assert copy.data == (1.0 * 5.0 + 2.0) * 10.0 and root.data == 70.0
+    copy.backward()
+    assert [leaf.grad for leaf in autograd.topological_order(copy) if leaf.label in ("w", "x", "b")] == [
+        50.0,
+        10.0,
+        10.0,
+    ]
     unused = Value(0.0, "u")
     assert autograd.compile(root, inputs=[w, unused]).grad(2.0, 7.0)[1] == (300.0, 0.0)  # k is 100.0 by now
 
