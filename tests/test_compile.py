@@ -690,3 +690,24 @@ def test_binary_cross_entropy_clamp_follows_each_sample() -> None:
     loss.backward()
     assert value == loss.data
     assert model_grads == [p.grad for p in model.parameters()]
+
+
+def test_every_forward_comment_names_its_node_as_the_views_do() -> None:
+    from autograd.naming import node_names
+
+    def fn(x: Value, y: Value) -> Value:
+        a, b = x * y, x + y
+        a.label = b.label = "h"  # shared: h#k
+        c = (a * b).tanh()
+        c.label = "out"
+        return c + x.exp()
+
+    f = autograd.compile(fn)
+    f.trace(0.5, -1.5)
+    order = autograd.topological_order(f.graph(0.5, -1.5))
+    forward = [line for line in f.source.split("# backward")[0].splitlines()[2:] if "  # " in line]
+    commented = [line.split("  # ", 1)[1].split("  ", 1)[0] for line in forward]
+    interior = [name for node, name in zip(order, node_names(order)) if node.parents]
+    assert commented == interior
+    walk = autograd.walkthrough(f.graph(0.5, -1.5))
+    assert all(name in walk.frames[0].drawing.source for name in interior)
