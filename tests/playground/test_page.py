@@ -1,6 +1,7 @@
 """The Playground page in real headless Chromium, driven by Playwright through window.playground."""
 
 import json
+import os
 import shutil
 import time
 from pathlib import Path
@@ -26,7 +27,9 @@ ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOT = Path(__file__).parents[2] / "docs" / "gallery" / "playground.png"
+# The README's picture is remade only when asked (GRADWALK_README_PICTURES=1): a test run leaves the
+# repository as it found it.
+README_SCREENSHOT = Path(__file__).parents[2] / "docs" / "gallery" / "playground.png"
 
 
 @pytest.fixture(scope="module")
@@ -251,16 +254,16 @@ def test_a_tab_without_a_hash_joins_and_one_with_a_hash_starts_over(browser, ser
     fresh.close()
 
 
-def test_screenshot_for_the_readme(tab):
+def test_screenshot_for_the_readme(tab, tmp_path):
     tab.page.click("#play")
     tab.page.wait_for_function("() => window.playground.state().epoch >= 40", timeout=30_000)
     tab.call("window.playground.pause()")
     tab.call("window.playground.trace(5)")
     tab.page.wait_for_timeout(300)
-    SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
     image = tab.page.screenshot(full_page=True)
     assert image.startswith(b"\x89PNG")
-    SCREENSHOT.write_bytes(image)
+    target = README_SCREENSHOT if os.environ.get("GRADWALK_README_PICTURES") else tmp_path / "playground.png"
+    target.write_bytes(image)
 
 
 def test_ctrl_c_exits_0_within_2_seconds_with_a_tab_open(browser):
