@@ -392,7 +392,7 @@ class Value:
     # node would double the objects the cyclic garbage collector tracks, and tracking
     # them was two thirds of the time spent building a long chain. `parents` and
     # `local_grads` always give tuples.
-    __slots__ = ("data", "grad", "label", "_parents", "_local_grads", "_op", "_constant")
+    __slots__ = ("data", "grad", "label", "_parents", "_local_grads", "_op", "_constant", "_calls")
 
     data: float
     grad: float
@@ -401,6 +401,7 @@ class Value:
     _local_grads: float | tuple[float, ...]
     _op: _Op | None
     _constant: Any
+    _calls: tuple[Any, ...]  # the nn module calls that returned this value, innermost first; unset unless one did
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
