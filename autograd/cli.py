@@ -12,9 +12,10 @@ import os
 import sys
 from collections.abc import Sequence
 
-from autograd.draw import RANKDIRS, SAVE_FORMATS, draw
+from autograd.draw import RANKDIRS, SAVE_FORMATS, GraphTooLargeError, draw
 from autograd.engine import Value, topological_order
 from autograd.expression import FUNCTIONS, check_all_used, parse, parse_values
+from autograd.naming import number
 from autograd.render import RenderError
 from autograd.walkthrough import walkthrough
 
@@ -53,10 +54,10 @@ the slider or the arrow keys.
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gradwalk`` command with `argv` (default: the process's arguments); return the exit code.
 
-    >>> main(["graph", "x*y", "x=3", "y=-2", "--summary"])
-    x*y = -6.0
-    x.grad = -2.0
-    y.grad = 3.0
+    >>> main(["graph", "x*y", "x=3", "y=-2.5", "--summary"])
+    x*y = -7.5
+    x.grad = -2.5
+    y.grad = 3
     0
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -69,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         if options.command == "graph":
             return _graph(options)
         return _walkthrough(options)
+    except GraphTooLargeError as error:  # said in the command line's words: --max-nodes N
+        print(f"gradwalk {options.command}: error: {error.message('--max-nodes {}')}", file=sys.stderr)
+        return USAGE_ERROR
     except ValueError as error:  # ExpressionError too: bad expression, values or options
         print(f"gradwalk {options.command}: error: {error}", file=sys.stderr)
         return USAGE_ERROR
@@ -124,6 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--local-grads", action="store_true", help="write local derivatives on the edges")
     graph.add_argument("--no-grad", action="store_true", help="leave gradients out of the drawing")
     graph.add_argument(
+        "--digits", type=int, default=4, metavar="N", help="significant digits of every number (default 4)"
+    )
+    graph.add_argument(
         "--summary", action="store_true", help="print the value and gradients only, no drawing"
     )
     walk.add_argument(
@@ -153,15 +160,16 @@ def _graph(options: argparse.Namespace) -> int:
             show_grad=not options.no_grad,
             show_local_grads=options.local_grads,
             max_nodes=options.max_nodes,
+            digits=options.digits,
         )
         if options.output is None:
             print(drawing.source, end="")
             return 0
         drawing.save(options.output)
-    print(f"{options.expression.strip()} = {root.data!r}")
+    print(f"{options.expression.strip()} = {number(root.data, options.digits)}")
     for node in topological_order(root):
         if node.label and not node.parents:  # the variables
-            print(f"{node.label}.grad = {node.grad!r}")
+            print(f"{node.label}.grad = {number(node.grad, options.digits)}")
     if options.output is not None and not options.summary:
         print(f"wrote {options.output}")
     return 0

@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeAlias
 
 from autograd.engine import Value
 
-__all__ = ["Group", "ModuleCall", "find_groups", "tick"]
+__all__ = ["Group", "ModuleCall", "calls_of", "calls_with", "find_groups", "tick"]
 
 _clock = itertools.count()
 tick = _clock.__next__  # one shared clock: a call that starts and ends inside another ran inside it
@@ -41,6 +41,24 @@ class Module(Protocol):
 # One call of a module: (module, its positional arguments, clock at its start, clock at its end).
 # A plain tuple: the cheapest record the hot path can make.
 ModuleCall: TypeAlias = tuple[Module, tuple[Any, ...], int, int]
+
+
+def calls_with(value: Value, call: ModuleCall) -> ModuleCall | tuple[ModuleCall, ...]:
+    """What `value._calls` becomes when `call` returns it too: one call kept bare, several in a tuple.
+
+    One call is kept bare because most values are returned by one call (a neuron's output
+    inside a hidden layer): that saves the hot path a tuple per call.
+    """
+    calls = getattr(value, "_calls", None)
+    if calls is None:
+        return call
+    return (calls, call) if type(calls[0]) is not tuple else (*calls, call)
+
+
+def calls_of(value: Value) -> tuple[ModuleCall, ...]:
+    """The module calls that returned `value`, innermost first."""
+    calls = getattr(value, "_calls", ())
+    return (calls,) if calls and type(calls[0]) is not tuple else calls
 
 
 def _holds(call: ModuleCall, other: ModuleCall) -> bool:
@@ -92,7 +110,7 @@ def find_groups(order: Sequence[Value]) -> list[Group]:
     calls: dict[int, ModuleCall] = {}  # by id: a call's arguments need not be hashable
     outputs: dict[int, list[int]] = {}
     for i, node in enumerate(order):
-        for call in getattr(node, "_calls", ()):
+        for call in calls_of(node):
             calls[id(call)] = call
             outputs.setdefault(id(call), []).append(i)
     if not calls:
@@ -147,7 +165,7 @@ def _region(group: Group, order: Sequence[Value], position: dict[Value, int], ow
         i = position[node]
         if i in found or (id(node) in inputs and i not in group.outputs):
             continue
-        if any(not (_holds(call, other) or _holds(other, call)) for other in getattr(node, "_calls", ())):
+        if any(not (_holds(call, other) or _holds(other, call)) for other in calls_of(node)):
             continue  # returned by a call that ran before or after this one
         if not node.parents and node.label and id(node) not in own:
             continue  # someone else's labelled leaf: an input made from a plain number, a shared value

@@ -9,7 +9,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import autograd
 from autograd import Value
-from autograd.groups import tick
+from autograd.groups import calls_with, tick
 from nn import _checks, generator
 from nn.activations import Activation, get_activation
 from nn.init import get_init
@@ -66,13 +66,19 @@ class Module(metaclass=_LabelsParameters):
         start = tick()
         result = self.forward(*args, **kwargs)
         # What a drawing needs to box this call's values (see autograd.groups), kept on each output.
-        call = (self, args, start, tick())
+        end = tick()
+        call = (self, args, start, end)
         if type(result) is Value:
-            result._calls = getattr(result, "_calls", ()) + (call,)
+            if end == start + 1 and not (args and result is args[0]):
+                # No module ran inside this one, so its Value is new (not returned by an earlier
+                # call): set, not read, since reading an unset slot costs an exception.
+                result._calls = call
+            else:
+                result._calls = calls_with(result, call)
         elif type(result) is list or type(result) is tuple:
             for value in result:
                 if type(value) is Value:
-                    value._calls = getattr(value, "_calls", ()) + (call,)
+                    value._calls = calls_with(value, call)
         return result
 
     def _members(self) -> Iterator[tuple[str, Value | Module]]:
