@@ -34,6 +34,7 @@ __all__ = [
     "chosen_groups",
     "draw",
     "drawn_count",
+    "where_drawn",
     "fit",
     "graph_source",
     "shorten",
@@ -249,7 +250,7 @@ def draw(
         check_size(len(order), max_nodes)  # no modules to collapse: refused before any more work
     groups = find_groups(order)
     collapsed = chosen_groups(groups, collapse)
-    collapsed, note = fit(len(order), groups, collapsed, max_nodes)
+    collapsed, note = fit(order, groups, collapsed, max_nodes)
     grads = [node.grad for node in order]
     marks: dict[int, Mark] = {}
     op_marks: dict[int, Mark] = {}
@@ -274,7 +275,7 @@ def draw(
         title=title,
         notes=(note,) if note else (),
     )
-    return Drawing(source, drawn_count(len(order), collapsed))
+    return Drawing(source, drawn_count(order, collapsed))
 
 
 class GraphTooLargeError(ValueError):
@@ -347,20 +348,44 @@ def chosen_groups(groups: Sequence[Group], collapse: Collapse) -> list[Group]:
     return [g for g in chosen if id(g) not in inside]
 
 
-def drawn_count(value_count: int, collapsed: Sequence[Group]) -> int:
+def where_drawn(order: Sequence[Value], collapsed: Sequence[Group]) -> list[str | None]:
+    """The node that shows each value: its own (``n3``), its collapsed module's (``m0``), or none.
+
+    A parameter read only inside collapsed modules is not drawn: their ``N parameters`` count it.
+    """
+    shown: list[str | None] = [f"n{i}" for i in range(len(order))]
+    for k, box in enumerate(collapsed):
+        for inner in box.walk():
+            for i in inner.members:
+                shown[i] = f"m{k}"
+    if collapsed:
+        position = {node: i for i, node in enumerate(order)}
+        read_outside = set()  # values some drawn op reads
+        for i, node in enumerate(order):
+            if shown[i] == f"n{i}":
+                read_outside.update(position[parent] for parent in node.parents)
+        counted = {id(p) for box in collapsed for p in box.call[0].parameters()}
+        for i, node in enumerate(order):
+            if id(node) in counted and shown[i] == f"n{i}" and i not in read_outside:
+                shown[i] = None
+    return shown
+
+
+def drawn_count(order: Sequence[Value], collapsed: Sequence[Group]) -> int:
     """How many values a drawing shows when `collapsed` are one node each."""
-    return value_count - sum(group.size() - 1 for group in collapsed)
+    return len({node for node in where_drawn(order, collapsed) if node is not None})
 
 
 def fit(
-    value_count: int, groups: Sequence[Group], collapsed: Sequence[Group], max_nodes: int
+    order: Sequence[Value], groups: Sequence[Group], collapsed: Sequence[Group], max_nodes: int
 ) -> tuple[list[Group], str]:
     """`collapsed`, or if that shows more than `max_nodes` values, the finest depth that fits, and a note.
 
     Raises `GraphTooLargeError` when even every outermost call collapsed is too many.
     """
     _check_max_nodes(max_nodes)
-    shown = drawn_count(value_count, collapsed)
+    value_count = len(order)
+    shown = drawn_count(order, collapsed)
     if shown <= max_nodes:
         return list(collapsed), ""
     deepest = max((g.depth for top in groups for g in top.walk()), default=-1)
@@ -368,7 +393,7 @@ def fit(
         level = chosen_groups(groups, depth)
         inside = {id(inner) for g in level for inner in g.walk()}
         candidate = level + [g for g in collapsed if id(g) not in inside]
-        count = drawn_count(value_count, _outermost(candidate))
+        count = drawn_count(order, _outermost(candidate))
         if count <= max_nodes:
             note = (
                 f"{value_count} values, more than max_nodes={max_nodes}: drawn with the modules "
@@ -377,7 +402,7 @@ def fit(
             return _outermost(candidate), note
     if not groups:
         check_size(value_count, max_nodes)
-    smallest = drawn_count(value_count, groups)
+    smallest = drawn_count(order, groups)
     raise GraphTooLargeError(
         f"the graph has {value_count} nodes, and {smallest} even with every module collapsed (collapse=0)",
         max_nodes,
@@ -435,12 +460,7 @@ def graph_source(
     names = node_names(order) if names is None else names
     position = {node: i for i, node in enumerate(order)}
     root = len(order) - 1
-    # Where each value is drawn: its own node, or the node of the collapsed module holding it.
-    shown_as = [f"n{i}" for i in range(len(order))]
-    for k, box in enumerate(collapsed):
-        for inner in box.walk():
-            for i in inner.members:
-                shown_as[i] = f"m{k}"
+    shown_as = where_drawn(order, collapsed)
     graph = graphviz.Digraph(
         graph_attr={
             "rankdir": rankdir,
@@ -542,7 +562,7 @@ def _emit_group(
 
 
 def _same_rank(
-    graph: graphviz.Digraph, box: Group, order: Sequence[Value], position: Mapping[Value, int], shown_as: Sequence[str]
+    graph: graphviz.Digraph, box: Group, order: Sequence[Value], position: Mapping[Value, int], shown_as: Sequence[str | None]
 ) -> None:
     """Line up a call's outputs (a layer's values) when none of them depends on another."""
     shown = list(dict.fromkeys(shown_as[i] for i in box.outputs))
@@ -566,7 +586,7 @@ def _emit_edges(
     graph: graphviz.Digraph,
     order: Sequence[Value],
     position: Mapping[Value, int],
-    shown_as: Sequence[str],
+    shown_as: Sequence[str | None],
     show_local_grads: bool,
     emphasised_op: int | None,
     digits: int | None,
@@ -582,8 +602,8 @@ def _emit_edges(
             graph.edge(f"op{i}", f"n{i}", **emphasis)
         for parent, local in zip(node.parents, node.local_grads):
             source = shown_as[position[parent]]
-            if source == target:
-                continue  # inside one collapsed module
+            if source is None or source == target:
+                continue  # inside one collapsed module, or a parameter only collapsed modules read
             if source.startswith("m") or target.startswith("m"):
                 if (source, target) not in drawn:
                     drawn.add((source, target))
