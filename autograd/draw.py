@@ -34,10 +34,10 @@ __all__ = [
     "chosen_groups",
     "draw",
     "drawn_count",
-    "where_drawn",
     "fit",
     "graph_source",
     "shorten",
+    "where_drawn",
 ]
 
 RANKDIRS = ("LR", "TB", "RL", "BT")
@@ -172,7 +172,9 @@ class Drawing:
             size = _check_pixels(size)
             if image_format not in ("png", "svg"):
                 raise ValueError(f"size= fits a PNG or an SVG, not {suffix}: save as .png or .svg")
-        content = self.source.encode() if image_format is None else render(self.source, image_format, size=size)
+        content = (
+            self.source.encode() if image_format is None else render(self.source, image_format, size=size)
+        )
         return write_atomically(target, content)
 
     def _repr_mimebundle_(
@@ -197,7 +199,9 @@ def _check_pixels(size: object) -> tuple[int, int]:
         or len(size) != 2
         or not all(isinstance(side, int) and not isinstance(side, bool) and side > 0 for side in size)
     ):
-        raise ValueError(f"size must be (width, height) in pixels, two positive ints like (1920, 1080), got {size!r}")
+        raise ValueError(
+            f"size must be (width, height) in pixels, two positive ints like (1920, 1080), got {size!r}"
+        )
     return size[0], size[1]
 
 
@@ -360,7 +364,7 @@ def where_drawn(order: Sequence[Value], collapsed: Sequence[Group]) -> list[str 
                 shown[i] = f"m{k}"
     if collapsed:
         position = {node: i for i, node in enumerate(order)}
-        read_outside = set()  # values some drawn op reads
+        read_outside: set[int] = set()  # values some drawn op reads
         for i, node in enumerate(order):
             if shown[i] == f"n{i}":
                 read_outside.update(position[parent] for parent in node.parents)
@@ -513,7 +517,9 @@ def graph_source(
     if title is None:
         graph.attr(label=legend, labelloc="b", labeljust="l")
     else:  # the title is the graph's label, above; the legend goes under the picture in a frameless box
-        graph.body.insert(0, f"\tsubgraph cluster_legend {{\n\t\tlabel={legend} labelloc=b labeljust=l peripheries=0\n")
+        graph.body.insert(
+            0, f"\tsubgraph cluster_legend {{\n\t\tlabel={legend} labelloc=b labeljust=l peripheries=0\n"
+        )
         graph.body.append("\t}\n")
         graph.attr(label=_label([shorten(title, TITLE_WIDTH)]), labelloc="t", fontsize="16")
     source: str = graph.source
@@ -548,7 +554,9 @@ def _emit_group(
         lines = [shorten(box.name or box.title, TITLE_WIDTH)]
         for i in box.outputs:
             grad = grads[i] if grads is not None else None
-            shown_grad = "" if grads is None else "  grad" + ("" if grad is None else f" {number(grad, digits)}")
+            shown_grad = (
+                "" if grads is None else "  grad" + ("" if grad is None else f" {number(grad, digits)}")
+            )
             lines.append(f"data {number(order[i].data, digits)}{shown_grad}")
         lines.append(f"{box.parameter_count} parameter{'s' * (box.parameter_count != 1)}")
         graph.node(f"m{boxes[id(box)]}", _label(lines), **_KINDS["module"].node)
@@ -562,10 +570,14 @@ def _emit_group(
 
 
 def _same_rank(
-    graph: graphviz.Digraph, box: Group, order: Sequence[Value], position: Mapping[Value, int], shown_as: Sequence[str | None]
+    graph: graphviz.Digraph,
+    box: Group,
+    order: Sequence[Value],
+    position: Mapping[Value, int],
+    shown_as: Sequence[str | None],
 ) -> None:
     """Line up a call's outputs (a layer's values) when none of them depends on another."""
-    shown = list(dict.fromkeys(shown_as[i] for i in box.outputs))
+    shown = list(dict.fromkeys(node for i in box.outputs if (node := shown_as[i]) is not None))
     if len(shown) < 2 or len(shown) != len(box.outputs):
         return
     outputs = set(box.outputs)
@@ -596,7 +608,10 @@ def _emit_edges(
     for i, node in enumerate(order):
         if not node.parents:
             continue
-        target = f"op{i}" if shown_as[i] == f"n{i}" else shown_as[i]
+        drawn_as = shown_as[i]
+        if drawn_as is None:
+            continue
+        target = f"op{i}" if drawn_as == f"n{i}" else drawn_as
         if target == f"op{i}":
             emphasis = _EMPHASIS if i == emphasised_op else {}
             graph.edge(f"op{i}", f"n{i}", **emphasis)
@@ -621,7 +636,9 @@ def _kind(node: Value, *, is_root: bool) -> str:
     return "input" if node.label else "constant"
 
 
-def _legend(kinds: Collection[str], show_local_grads: bool, marks: Sequence[Mark], notes: Sequence[str]) -> str:
+def _legend(
+    kinds: Collection[str], show_local_grads: bool, marks: Sequence[Mark], notes: Sequence[str]
+) -> str:
     """The legend: an HTML-like table (only our own text) as the graph's label, outside the layout."""
     cells = [_legend_cell("legend:", border="0")]
     cells += [
@@ -634,7 +651,9 @@ def _legend(kinds: Collection[str], show_local_grads: bool, marks: Sequence[Mark
     if show_local_grads:
         cells.append(_legend_cell("numbers on edges: local derivatives d(out)/d(input)", border="0"))
     rows = [f"<tr>{''.join(cells)}</tr>"]
-    rows += [f'<tr>{_legend_cell(note, border="0", colspan=str(len(cells)), align="left")}</tr>' for note in notes]
+    rows += [
+        f"<tr>{_legend_cell(note, border='0', colspan=str(len(cells)), align='left')}</tr>" for note in notes
+    ]
     return f'<<table border="0" cellspacing="6" cellpadding="3">{"".join(rows)}</table>>'
 
 

@@ -681,7 +681,9 @@ def _local_errors(node: Value, parent_names: Sequence[str], tolerances: _Toleran
         if not comparison.error_ratio <= 1.0:
             name = f"{k} ({parent_names[k]})"
             numeric = comparison.numeric
-            errors.append(f"local derivative for parent {name} is {number(local)}, numerically {number(numeric)}")
+            errors.append(
+                f"local derivative for parent {name} is {number(local)}, numerically {number(numeric)}"
+            )
     return tuple(errors)
 
 

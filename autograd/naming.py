@@ -67,7 +67,7 @@ def op_text(node: Value, digits: int | None = 4) -> str:
 
 
 def product(a: float, b: float, digits: int | None = 4) -> str:
-    """``a × b = c`` at `digits` significant digits, or ``a × b ≈ c`` when the shown numbers do not multiply out.
+    """``a × b = c`` at `digits` significant digits; ``≈`` when the shown numbers do not multiply out.
 
     >>> product(0.5, 2.0), product(1 / 3, 3.0), product(0.5, 0.25, digits=None)
     ('0.5 × 2 = 1', '0.3333 × 3 ≈ 1', '0.5 × 0.25 = 0.125')

@@ -60,7 +60,11 @@ def find_renderer() -> str:
 
 
 def render(
-    source: str, image_format: str = "svg", *, timeout: float | None = None, size: tuple[int, int] | None = None
+    source: str,
+    image_format: str = "svg",
+    *,
+    timeout: float | None = None,
+    size: tuple[int, int] | None = None,
 ) -> bytes:
     """The DOT `source` rendered as `image_format`: ``"svg"``, ``"png"`` or ``"pdf"``.
 

@@ -147,7 +147,8 @@ demo.save_figure(figure, "moons_training.png")
 score = bce_model(X[0])
 score.backward()
 demo.save_drawing(
-    autograd.draw(score, collapse="neurons", title="One point's score: each neuron one node"), "moons_network.png"
+    autograd.draw(score, collapse="neurons", title="One point's score: each neuron one node"),
+    "moons_network.png",
 )
 batch_loss = nn.hinge_loss([bce_model(x) for x in X[:8]], signs[:8])
 batch_loss.backward()

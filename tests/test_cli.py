@@ -19,7 +19,16 @@ def run(*args, cwd=None):
 
 def test_graph_end_to_end(tmp_path):
     done = run(
-        str(GRADWALK), "graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "-o", "graph.svg", "--digits", "17",
+        str(GRADWALK),
+        "graph",
+        "tanh(x*w + b)",
+        "x=2",
+        "w=-3",
+        "b=6.88",
+        "-o",
+        "graph.svg",
+        "--digits",
+        "17",
         cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
@@ -72,7 +81,10 @@ def test_summary_prints_the_value_and_gradients_only(tmp_path, capsys):
 def test_digits_sets_the_significant_digits_of_every_number(capsys):
     t = math.tanh(2 * -3 + 6.88)  # by hand, as above
     assert main(["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "--summary"]) == 0
-    assert capsys.readouterr().out.splitlines()[:2] == [f"tanh(x*w + b) = {t:.4g}", f"x.grad = {-3 * (1 - t * t):.4g}"]
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        f"tanh(x*w + b) = {t:.4g}",
+        f"x.grad = {-3 * (1 - t * t):.4g}",
+    ]
     assert main(["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "--digits", "2"]) == 0
     assert f"data {t:.2g}" in capsys.readouterr().out
     assert main(["graph", "x*y", "x=3", "y=-2", "--digits", "0"]) == 2

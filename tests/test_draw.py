@@ -68,7 +68,9 @@ def test_every_value_is_a_node_with_name_data_and_grad():
     nodes = node_statements(draw(small_graph()).source)
     assert nodes["n0"].startswith(r'label="a\ndata 2\ngrad -3"')
     assert nodes["n1"].startswith(r'label="b\ndata -3\ngrad 2"')
-    assert nodes["n2"].startswith(r'label="#2\ndata -6\ngrad 1"')  # a*b, unlabelled: named as the walkthrough does
+    assert nodes["n2"].startswith(
+        r'label="#2\ndata -6\ngrad 1"'
+    )  # a*b, unlabelled: named as the walkthrough does
     assert nodes["n3"].startswith(r'label="c\ndata 10\ngrad 1"')
     assert nodes["n4"].startswith(r'label="d\ndata 4\ngrad 1"')
 

@@ -116,7 +116,9 @@ def test_plain_number_inputs_become_one_shared_leaf_per_input_with_the_total_gra
     x = [0.7, -1.2]
     out = model(x)
     out.backward()
-    leaves = [v for v in autograd.topological_order(out) if not v.parents and not v.label.startswith("layers")]
+    leaves = [
+        v for v in autograd.topological_order(out) if not v.parents and not v.label.startswith("layers")
+    ]
     assert [v.label for v in leaves] == ["x[0]", "x[1]"]  # no per-neuron constants left
     h = 1e-6  # reference: central differences of the plain-float forward pass
     for i, leaf in enumerate(leaves):
@@ -151,13 +153,19 @@ def test_each_module_call_is_a_box_titled_name_and_type_nested_as_the_modules():
     root_title = "MLP(2, [3, 1], activation='tanh', output_activation='linear')"
     layer0 = "layers.0: Layer(2, 3, activation='tanh')"
     neuron1 = "layers.0.neurons.1: Neuron(2, activation='tanh')"
-    assert found[root_title][0] == 0 and set(found[root_title][2]) == {layer0, "layers.1: Layer(3, 1, activation='linear')"}
+    assert found[root_title][0] == 0 and set(found[root_title][2]) == {
+        layer0,
+        "layers.1: Layer(3, 1, activation='linear')",
+    }
     assert found[layer0][0] == 1 and len(found[layer0][2]) == 3 and neuron1 in found[layer0][2]
     # the neuron's box holds its parameters and every value its forward computes: w.0, w.1, b, dot, +, tanh
     source = draw(out).source
     held = found[neuron1][1]
     labels = [re.search(rf'\t{node} \[label="([^\\"]*)', source)[1] for node in held]
-    assert labels[:2] == ["layers.0.neurons.1.w.0", "layers.0.neurons.1.w.1"] and "layers.0.neurons.1.b" in labels
+    assert (
+        labels[:2] == ["layers.0.neurons.1.w.0", "layers.0.neurons.1.w.1"]
+        and "layers.0.neurons.1.b" in labels
+    )
     assert len(held) == 6
     # the inputs are outside every box
     inputs = [n for n, text in all_nodes(source).items() if text.startswith('label="x[')]
@@ -255,14 +263,18 @@ def test_collapse_by_depth_and_by_names():
     assert len(collapsed_nodes(draw(out, collapse=0).source)) == 1  # the whole MLP
     assert len(collapsed_nodes(draw(out, collapse="layers").source)) == 3
     named = collapsed_nodes(draw(out, collapse=["layers.1", "layers.0.neurons.2"]).source)
-    assert len(named) == 2 and any(r"\n2 parameters" not in text and r"\n8 parameters" in text for text in named.values())
+    assert len(named) == 2 and any(
+        r"\n2 parameters" not in text and r"\n8 parameters" in text for text in named.values()
+    )
     # a collapsed layer with two outputs has two data/grad lines
     assert any(text.count("data ") == 2 for text in named.values())
 
 
 def test_bad_collapse_is_refused_with_what_is_allowed():
     out = mlp()([0.7, -1.2])
-    with pytest.raises(ValueError, match=r"no module call named 'layers\.7' in this graph; its modules are layers\.0"):
+    with pytest.raises(
+        ValueError, match=r"no module call named 'layers\.7' in this graph; its modules are layers\.0"
+    ):
         draw(out, collapse=["layers.7"])
     for bad in ("cells", -1, 2.5, [1]):
         with pytest.raises(ValueError, match="collapse"):
@@ -285,9 +297,14 @@ def test_over_max_nodes_is_drawn_collapsed_at_the_finest_level_that_fits_and_say
     assert neurons_collapsed < values
     drawing = draw(loss, max_nodes=neurons_collapsed)
     assert drawing.node_count == neurons_collapsed
-    assert f"{values} values, more than max_nodes={neurons_collapsed}: drawn with the modules 2 levels down collapsed" in drawing.source
+    assert (
+        f"{values} values, more than max_nodes={neurons_collapsed}: "
+        "drawn with the modules 2 levels down collapsed" in drawing.source
+    )
     layers = draw(loss, max_nodes=neurons_collapsed - 1)
-    assert "1 level down collapsed" in layers.source and layers.node_count == draw(loss, collapse=1).node_count
+    assert (
+        "1 level down collapsed" in layers.source and layers.node_count == draw(loss, collapse=1).node_count
+    )
 
 
 def test_refused_only_when_even_every_module_collapsed_is_too_many():
