@@ -20,7 +20,7 @@ import math
 import numbers
 import operator
 import threading
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeAlias, cast
 
@@ -28,6 +28,7 @@ __all__ = [
     "Value",
     "detect_anomaly",
     "dot",
+    "max",
     "no_grad",
     "op",
     "recompute",
@@ -96,6 +97,36 @@ def _cos(x: float) -> float:
     return math.cos(x) if math.isfinite(x) else _NAN
 
 
+def _sech2(x: float) -> float:
+    # sech(x)**2 = 4e / (1 + e)**2 with e = exp(-2|x|) <= 1: no cancellation, no overflow,
+    # within a few ulps everywhere (1 - tanh(x)**2 loses all its digits past |x| = 19).
+    e = math.exp(-2.0 * abs(x))
+    return 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+class _StrongZero(float):
+    """A local derivative of exactly 0 that sends 0 whatever arrives, inf and nan included.
+
+    Where a function is constant around a point (relu left of 0, the base of ``x ** 0``),
+    PyTorch's backward sends 0 even for an inf or nan upstream gradient; a plain 0.0
+    would give ``0 * inf = nan``. Every product with it is 0.0, in either order, so
+    backward, gradient checking and the walkthrough all follow the rule by multiplying.
+    """
+
+    __slots__ = ()
+
+    def __mul__(self, other: object) -> float:
+        return 0.0
+
+    __rmul__ = __mul__
+
+    def __reduce__(self) -> tuple[type[_StrongZero], tuple[float]]:
+        return _StrongZero, (0.0,)
+
+
+STRONG_ZERO = _StrongZero(0.0)
+
+
 def _sigmoid(x: float) -> float:
     # exp of a number <= 0 on either side: it cannot overflow.
     if x >= 0.0:
@@ -135,7 +166,7 @@ def _power(a: float, b: float) -> tuple[float, tuple[float, ...]]:
 
 
 def _pow_base_grad(a: float, b: float) -> float:
-    return 0.0 if b == 0.0 else b * _pow(a, b - 1.0)  # d/dx x**0 = 0, also at 0
+    return STRONG_ZERO if b == 0.0 else b * _pow(a, b - 1.0)  # x**0 is constant: 0 whatever arrives
 
 
 def _pow_exponent_grad(a: float, b: float, p: float) -> float:
@@ -199,8 +230,12 @@ def _sqrt_rule(x: float) -> tuple[float, tuple[float, ...]]:
 
 
 def _tanh(x: float) -> tuple[float, tuple[float, ...]]:
-    t = math.tanh(x)
-    return t, (1.0 - t * t,)
+    return math.tanh(x), (_sech2(x),)
+
+
+def _sech2_rule(x: float) -> tuple[float, tuple[float, ...]]:
+    s = _sech2(x)
+    return s, (-2.0 * math.tanh(x) * s,)
 
 
 def _sigmoid_rule(x: float) -> tuple[float, tuple[float, ...]]:
@@ -209,7 +244,7 @@ def _sigmoid_rule(x: float) -> tuple[float, tuple[float, ...]]:
 
 
 def _relu(x: float) -> tuple[float, tuple[float, ...]]:
-    return (0.0, (0.0,)) if x <= 0.0 else (x, _ONE)  # relu'(0) = 0; nan passes
+    return (0.0, (STRONG_ZERO,)) if x <= 0.0 else (x, _ONE)  # relu'(0) = 0; nan passes
 
 
 def _leaky_relu(x: float, slope: float) -> tuple[float, tuple[float, ...]]:
@@ -217,14 +252,14 @@ def _leaky_relu(x: float, slope: float) -> tuple[float, tuple[float, ...]]:
 
 
 def _elu(x: float, alpha: float) -> tuple[float, tuple[float, ...]]:
-    if x > 0.0:
-        return x, _ONE
-    return alpha * math.expm1(x), (alpha * math.exp(x),)  # elu'(0) = alpha
+    if x <= 0.0:
+        return alpha * math.expm1(x), (alpha * math.exp(x),)  # elu'(0) = alpha
+    return x, _ONE  # also for nan, as PyTorch: its test x <= 0 is false there
 
 
 def _softplus(x: float) -> tuple[float, tuple[float, ...]]:
     # Exact and stable for any x: max(x, 0) + log1p(exp(-|x|)).
-    return max(x, 0.0) + math.log1p(math.exp(-abs(x))), (_sigmoid(x),)
+    return builtins.max(x, 0.0) + math.log1p(math.exp(-abs(x))), (_sigmoid(x),)
 
 
 def _sin_rule(x: float) -> tuple[float, tuple[float, ...]]:
@@ -245,14 +280,44 @@ def _dot_rule(*xs_ys: float) -> tuple[float, tuple[float, ...]]:
     return builtins.sum(map(operator.mul, xs, ys)), ys + xs  # parents xs + ys
 
 
+def _max_rule(*xs: float) -> tuple[float, tuple[float, ...]]:
+    # As torch.max of a whole tensor: a nan is the maximum; the gradient is split evenly
+    # between the inputs equal to the maximum, the others get exactly 0.
+    if any(x != x for x in xs):
+        m, ties = _NAN, [x != x for x in xs]
+    else:
+        m = builtins.max(xs)
+        ties = [x == m for x in xs]
+    share = 1.0 / ties.count(True)
+    return m, tuple(share if tie else STRONG_ZERO for tie in ties)
+
+
 class _Op:
-    """A kind of node: the name shown for it and the rule that computes it."""
+    """A kind of node: its name, its float rule, and its local derivatives stated as expressions.
 
-    __slots__ = ("name", "rule", "shows_constant")
+    `grads` holds one Python expression per input for d(output)/d(input), in the names
+    ``x`` (a unary op's input), ``a`` and ``b`` (a binary op's), ``c`` (a folded constant)
+    and ``out`` (the op's output), using the functions of `autograd.derivatives`. That
+    statement is the one the walkthrough shows, compiled code runs and ``create_graph``
+    builds; the float rule beside it computes the same numbers fast, and the tests check
+    the two agree bit for bit for every op. `shown` is the form a lesson writes, where it
+    differs (tanh's ``1 - out**2``). The n-ary ops (sum, dot, max) have no expressions.
+    """
 
-    def __init__(self, name: str, rule: Rule, shows_constant: bool = False) -> None:
+    __slots__ = ("grads", "name", "rule", "shown", "shows_constant")
+
+    def __init__(
+        self,
+        name: str,
+        rule: Rule,
+        grads: tuple[str, ...] = (),
+        shown: tuple[str, ...] | None = None,
+        shows_constant: bool = False,
+    ) -> None:
         self.name = name  # with a "{}" where the constant goes, when shows_constant
         self.rule = rule
+        self.grads = grads
+        self.shown = grads if shown is None else shown
         self.shows_constant = shows_constant
 
     def describe(self, constant: float | None) -> str:
@@ -260,39 +325,55 @@ class _Op:
             return self.name.format(_format_constant(constant))
         return self.name
 
+    def __reduce__(self) -> str:
+        if self not in _BUILTIN_NAMES:
+            raise TypeError(
+                f"a graph made with the user-defined op {self.name!r} cannot be pickled (its rule is "
+                "your function, not data): pickle the leaves' data, or detach() the result"
+            )
+        return _BUILTIN_NAMES[self]  # pickled by name: a built-in op is a module constant
+
 
 def _format_constant(c: float) -> str:
     return str(int(c)) if c.is_integer() and abs(c) < 1e15 else repr(c)
 
 
-ADD = _Op("+", _add)
-SUB = _Op("-", _sub)
-MUL = _Op("*", _mul)
-DIV = _Op("/", _truediv)
-POW = _Op("**", _power)
-ADD_CONST = _Op("+{}", _add_const, True)
-SUB_CONST = _Op("-{}", _sub_const, True)
-CONST_SUB = _Op("{}-", _const_sub, True)
-MUL_CONST = _Op("*{}", _mul_const, True)
-DIV_CONST = _Op("/{}", _div_const, True)
-CONST_DIV = _Op("{}/", _const_div, True)
-POW_CONST = _Op("**{}", _pow_const, True)
-CONST_POW = _Op("{}**", _const_pow, True)
-NEG = _Op("neg", _neg)
-ABS = _Op("abs", _abs)
-EXP = _Op("exp", _exp_rule)
-LOG = _Op("log", _log_rule)
-SQRT = _Op("sqrt", _sqrt_rule)
-TANH = _Op("tanh", _tanh)
-SIGMOID = _Op("sigmoid", _sigmoid_rule)
-RELU = _Op("relu", _relu)
-LEAKY_RELU = _Op("leaky_relu", _leaky_relu)
-ELU = _Op("elu", _elu)
-SOFTPLUS = _Op("softplus", _softplus)
-SIN = _Op("sin", _sin_rule)
-COS = _Op("cos", _cos_rule)
+_BASE_GRAD = "STRONG_ZERO if {k} == 0.0 else {k} * pow({x}, {k} - 1.0)"  # x**0 is constant
+_EXPONENT_GRAD = "0.0 if {base} == 0.0 and {k} >= 0.0 else out * log({base})"  # d/dk base**k
+
+ADD = _Op("+", _add, ("1.0", "1.0"))
+SUB = _Op("-", _sub, ("1.0", "-1.0"))
+MUL = _Op("*", _mul, ("b", "a"))
+DIV = _Op("/", _truediv, ("1.0 / b", "-out / b"))
+POW = _Op("**", _power, (_BASE_GRAD.format(x="a", k="b"), _EXPONENT_GRAD.format(base="a", k="b")))
+ADD_CONST = _Op("+{}", _add_const, ("1.0",), shows_constant=True)
+SUB_CONST = _Op("-{}", _sub_const, ("1.0",), shows_constant=True)
+CONST_SUB = _Op("{}-", _const_sub, ("-1.0",), shows_constant=True)
+MUL_CONST = _Op("*{}", _mul_const, ("c",), shows_constant=True)
+DIV_CONST = _Op("/{}", _div_const, ("1.0 / c",), shows_constant=True)
+CONST_DIV = _Op("{}/", _const_div, ("-out / x",), shows_constant=True)
+POW_CONST = _Op("**{}", _pow_const, (_BASE_GRAD.format(x="x", k="c"),), shows_constant=True)
+CONST_POW = _Op("{}**", _const_pow, (_EXPONENT_GRAD.format(base="c", k="x"),), shows_constant=True)
+NEG = _Op("neg", _neg, ("-1.0",))
+ABS = _Op("abs", _abs, ("1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0",))
+EXP = _Op("exp", _exp_rule, ("out",))
+LOG = _Op("log", _log_rule, ("1.0 / x",))
+SQRT = _Op("sqrt", _sqrt_rule, ("0.5 / out",))
+TANH = _Op("tanh", _tanh, ("sech2(x)",), shown=("1 - out**2",))
+SECH2 = _Op("sech2", _sech2_rule, ("-2.0 * tanh(x) * out",))  # tanh's derivative, as an op of its own
+SIGMOID = _Op("sigmoid", _sigmoid_rule, ("out * (1.0 - out)",))
+RELU = _Op("relu", _relu, ("STRONG_ZERO if x <= 0.0 else 1.0",))
+LEAKY_RELU = _Op("leaky_relu", _leaky_relu, ("1.0 if x > 0.0 else c",))
+ELU = _Op("elu", _elu, ("c * exp(x) if x <= 0.0 else 1.0",))
+SOFTPLUS = _Op("softplus", _softplus, ("sigmoid(x)",))
+SIN = _Op("sin", _sin_rule, ("cos(x)",))
+COS = _Op("cos", _cos_rule, ("-sin(x)",))
 SUM = _Op("sum", _sum_rule)
 DOT = _Op("dot", _dot_rule)
+MAX = _Op("max", _max_rule)
+
+_BUILTIN_NAMES = {op: name for name, op in list(globals().items()) if isinstance(op, _Op)}
+BUILTIN_OPS: tuple[_Op, ...] = tuple(_BUILTIN_NAMES)
 
 
 # ---------------------------------------------------------------------------
@@ -326,18 +407,80 @@ def _mode(name: str, setting: bool) -> Iterator[None]:
             _modes_in_use -= 1
 
 
-def no_grad() -> contextlib.AbstractContextManager[None]:
+class no_grad:
     """Record no graph inside this block: ops make leaves (thread-local, nestable).
 
-    Also usable as a decorator, like PyTorch's ``torch.no_grad``.
+    Also a decorator, like PyTorch's ``torch.no_grad``, with or without parentheses;
+    on a generator function it covers the generator's body only, not the caller's code
+    between two ``next()`` calls.
 
     >>> x = Value(2.0)
     >>> with no_grad():
     ...     y = x * x
     >>> y.data, y.parents
     (4.0, ())
+    >>> @no_grad
+    ... def square(v):
+    ...     return v * v
+    >>> square(x).parents
+    ()
     """
-    return _mode("grad_enabled", False)
+
+    _entered: list[contextlib.AbstractContextManager[None]]  # one instance may nest
+
+    def __new__(cls, function: Callable[..., Any] | None = None) -> Any:
+        self = super().__new__(cls)
+        self._entered = []
+        if function is None:
+            return self
+        if not callable(function):
+            raise TypeError(f"no_grad takes a function to decorate or nothing, got {function!r}")
+        return self(function)
+
+    def __enter__(self) -> None:
+        entered = _mode("grad_enabled", False)
+        entered.__enter__()
+        self._entered.append(entered)
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._entered.pop().__exit__(None, None, None)
+
+    def __call__(self, function: Callable[..., Any]) -> Callable[..., Any]:
+        if inspect.isgeneratorfunction(function):
+
+            @functools.wraps(function)
+            def generator(*args: Any, **kwargs: Any) -> Any:
+                return (yield from _each_step_without_grad(function(*args, **kwargs)))
+
+            return generator
+
+        @functools.wraps(function)
+        def plain(*args: Any, **kwargs: Any) -> Any:
+            with _mode("grad_enabled", False):
+                return function(*args, **kwargs)
+
+        return plain
+
+
+def _each_step_without_grad(steps: Generator[Any, Any, Any]) -> Generator[Any, Any, Any]:
+    """Run `steps` with no graph recorded while its body runs, and only then."""
+    send: Callable[[], Any] = functools.partial(steps.send, None)
+    while True:
+        try:
+            with _mode("grad_enabled", False):
+                yielded = send()
+        except StopIteration as stop:
+            return stop.value
+        try:
+            received = yield yielded
+        except GeneratorExit:
+            with _mode("grad_enabled", False):
+                steps.close()
+            raise
+        except BaseException as error:  # thrown in by the caller: the body handles it
+            send = functools.partial(steps.throw, error)
+        else:
+            send = functools.partial(steps.send, received)
 
 
 def detect_anomaly() -> contextlib.AbstractContextManager[None]:
@@ -584,12 +727,71 @@ class Value:
         54.0
         """
         seed = as_real(grad, "backward(grad=...) takes a real number")
-        order = _walk(self, for_backward=True)  # interior nodes only, their grads zeroed
-        self.grad += seed
-        if _modes_in_use and _modes.anomaly:
-            _backpropagate_checked(order, seed)
-        else:
-            _backpropagate(order)
+        # One backward at a time: two threads walking one graph would zero and add to the
+        # same .grad fields at once. Each call then sees the graph as a single thread would.
+        with _backward_lock:
+            order = _walk(self, for_backward=True)  # interior nodes only, their grads zeroed
+            self.grad += seed
+            if _modes_in_use and _modes.anomaly:
+                _backpropagate_checked(order, seed)
+            else:
+                _backpropagate(order)
+
+    # Copying and pickling: iterative, so a graph of any depth works.
+
+    def __copy__(self) -> Value:
+        twin = _new(Value)
+        for slot in _VALUE_SLOTS:
+            setattr(twin, slot, getattr(self, slot))
+        return twin
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> Value:
+        for node in _walk(self, for_backward=False):  # parents first, so each finds its copies in memo
+            if id(node) not in memo:
+                twin = node.__copy__()
+                twin.parents = [memo[id(parent)] for parent in node.parents]
+                memo[id(node)] = twin
+        copied: Value = memo[id(self)]
+        return copied
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        if not self._parents:  # a leaf pickles as itself, so that leaves stay shared
+            return _leaf, (self.data, self.grad, self.label)
+        order = _walk(self, for_backward=False)
+        index = {node: i for i, node in enumerate(order)}
+        leaves = [node for node in order if not node._parents]
+        interior = [
+            (node.data, node.grad, node.label, node._op, node._constant,
+             tuple(index[p] for p in node.parents), node.local_grads)
+            for node in order if node._parents
+        ]  # fmt: skip
+        return _rebuild, ([index[leaf] for leaf in leaves], leaves, interior)
+
+
+_backward_lock = threading.RLock()
+_VALUE_SLOTS = Value.__slots__
+
+
+def _leaf(data: float, grad: float, label: str) -> Value:
+    leaf = Value(data, label)
+    leaf.grad = grad
+    return leaf
+
+
+def _rebuild(leaf_places: list[int], leaves: list[Value], interior: list[tuple[Any, ...]]) -> Value:
+    """The graph `Value.__reduce__` flattened, rebuilt in its order; returns its root."""
+    nodes: list[Value | None] = [None] * (len(leaves) + len(interior))
+    for place, leaf in zip(leaf_places, leaves):
+        nodes[place] = leaf
+    rest = iter(interior)
+    for place, node in enumerate(nodes):
+        if node is None:
+            data, grad, label, op_, constant, parent_places, local_grads = next(rest)
+            parents = tuple(cast(Value, nodes[i]) for i in parent_places)
+            node = _node(op_, parents, (data, local_grads), constant)
+            node.grad, node.label = grad, label
+            nodes[place] = node
+    return cast(Value, nodes[-1])
 
 
 def _backpropagate(order: list[Value]) -> None:
@@ -775,13 +977,16 @@ _data = operator.attrgetter("data")
 def sum(values: Iterable[Operand]) -> Value:
     """The sum of many values as one node (n parents, each local derivative 1).
 
-    Plain numbers become constant leaves.
+    Plain numbers become constant leaves. The sum of nothing is the float 0.0: there is
+    no node to make and nothing to differentiate.
 
     >>> s = sum([Value(1.0), Value(2.0), 3])
     >>> s.data, s.op, s.local_grads
     (6.0, 'sum', (1.0, 1.0, 1.0))
     """
     parents = _as_values(values)
+    if not parents:
+        return 0.0  # type: ignore[return-value]  # the empty sum, as PyTorch's is 0; nothing to differentiate
     return _node(SUM, parents, _sum_rule(*map(_data, parents)))
 
 
@@ -797,8 +1002,27 @@ def dot(xs: Sequence[Operand], ys: Sequence[Operand]) -> Value:
     """
     if len(xs) != len(ys):
         raise ValueError(f"dot needs two lists of the same length, got {len(xs)} and {len(ys)}")
+    if not xs:
+        return 0.0  # type: ignore[return-value]  # the empty sum, as in `sum`
     parents = _as_values((*xs, *ys))
     return _node(DOT, parents, _dot_rule(*map(_data, parents)))
+
+
+def max(values: Iterable[Operand]) -> Value:
+    """The largest of `values` as one node, as ``torch.max`` of a whole tensor.
+
+    A nan is the largest (the result is nan). The gradient is split evenly between the
+    inputs equal to the maximum (ties: 1/k each); every other input gets exactly 0,
+    whatever the upstream gradient. Plain numbers become constant leaves.
+
+    >>> m = max([Value(1.0), Value(3.0), Value(3.0)])
+    >>> m.data, m.local_grads
+    (3.0, (0.0, 0.5, 0.5))
+    """
+    parents = _as_values(values)
+    if not parents:
+        raise ValueError("max() of an empty sequence: give at least one value")
+    return _node(MAX, parents, _max_rule(*map(_data, parents)))
 
 
 def op(name: str) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
