@@ -769,7 +769,7 @@ class Value:
 
 
 _backward_lock = threading.RLock()
-_VALUE_SLOTS = Value.__slots__
+_VALUE_SLOTS = tuple(slot for slot in Value.__slots__ if slot != "_calls")  # module calls are not copied
 
 
 def _leaf(data: float, grad: float, label: str) -> Value:

@@ -372,3 +372,13 @@ def test_a_renderer_that_exits_0_without_output_is_an_error_and_keeps_the_old_fi
         draw(Value(1.0, label="x").exp()).save(target)
     assert target.read_bytes() == b"the old picture"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.png", "silent-dot"]  # no temporary left
+
+
+def test_copies_and_pickles_of_a_module_output_work_and_leave_the_module_calls_behind():
+    import copy
+    import pickle
+
+    out = mlp()([0.7, -1.2])
+    for twin in (copy.copy(out), copy.deepcopy(out), pickle.loads(pickle.dumps(out))):
+        assert twin.data == out.data and not hasattr(twin, "_calls")
+    assert "subgraph cluster" not in draw(copy.deepcopy(out)).source  # a copy is a plain graph
