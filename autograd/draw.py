@@ -242,8 +242,8 @@ def draw(
     >>> x = Value(2.0, label="x")
     >>> y = (x * x).tanh()
     >>> y.backward()
-    >>> print(draw(y).source.splitlines()[5].strip())
-    n0 [label="x\ndata 2\ngrad 0.005363" fillcolor="#dbeafe" shape=box style="rounded,filled"]
+    >>> print(draw(y).source.splitlines()[4].strip())
+    n0 [label="x\ndata 2\ngrad 0.005364" fillcolor="#dbeafe" shape=box style="rounded,filled"]
     """
     if not isinstance(root, Value):
         raise TypeError(f"draw takes a Value, got {type(root).__name__}: {root!r}")
@@ -452,7 +452,7 @@ def graph_source(
     >>> order = topological_order(Value(2.0, label="x") * 3)
     >>> NEW = Mark("#fdba74", "gradient found in this step")
     >>> source = graph_source(order, grads=[3.0, 1.0], marks={0: NEW}, legend_marks=[NEW])
-    >>> print(source.splitlines()[5].strip())
+    >>> print(source.splitlines()[4].strip())
     n0 [label="x\ndata 2\ngrad 3" fillcolor="#fdba74" shape=box style="rounded,filled"]
     >>> Drawing(source, len(order))
     <Drawing of 2 values: .source is the DOT text, .save(path) renders it>

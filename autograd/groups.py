@@ -104,7 +104,7 @@ def find_groups(order: Sequence[Value]) -> list[Group]:
     >>> from autograd import topological_order
     >>> model = nn.MLP(2, [2, 1], rng=random.Random(0))
     >>> [group.title for group in find_groups(topological_order(model([1.0, 2.0])))]
-    ["MLP(2, [2, 1], activation='relu', output_activation=None)"]
+    ["MLP(2, [2, 1], activation='relu', output_activation='linear')"]
     """
     position = {node: i for i, node in enumerate(order)}
     calls: dict[int, ModuleCall] = {}  # by id: a call's arguments need not be hashable
