@@ -368,7 +368,7 @@ def where_drawn(order: Sequence[Value], collapsed: Sequence[Group]) -> list[str 
         for i, node in enumerate(order):
             if shown[i] == f"n{i}":
                 read_outside.update(position[parent] for parent in node.parents)
-        counted = {id(p) for box in collapsed for p in box.call[0].parameters()}
+        counted = frozenset().union(*(box.parameters for box in collapsed))
         for i, node in enumerate(order):
             if id(node) in counted and shown[i] == f"n{i}" and i not in read_outside:
                 shown[i] = None
@@ -506,7 +506,8 @@ def graph_source(
     boxes = {id(box): k for k, box in enumerate(collapsed)}
     if collapsed:
         kinds_used.add("module")
-    _emit_nodes(graph, [i for i in range(len(order)) if not _in_any(i, groups)], statements)
+    boxed = {i for top in groups for inner in top.walk() for i in inner.members}
+    _emit_nodes(graph, [i for i in range(len(order)) if i not in boxed], statements)
     for top in groups:
         _emit_group(graph, top, statements, boxes, order, grads, digits)
     for box in groups:
@@ -524,10 +525,6 @@ def graph_source(
         graph.attr(label=_label([shorten(title, TITLE_WIDTH)]), labelloc="t", fontsize="16")
     source: str = graph.source
     return source
-
-
-def _in_any(i: int, groups: Sequence[Group]) -> bool:
-    return any(i in inner.members for top in groups for inner in top.walk())
 
 
 def _emit_nodes(

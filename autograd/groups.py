@@ -78,11 +78,12 @@ class Group:
     outputs: list[int] = field(default_factory=list)
     members: list[int] = field(default_factory=list)
     children: list[Group] = field(default_factory=list)
+    parameters: frozenset[int] = frozenset()  # the ids of the module's parameters
 
     @property
     def parameter_count(self) -> int:
         """How many parameters the module has."""
-        return len(self.call[0].parameters())
+        return len(self.parameters)
 
     def walk(self) -> Iterator[Group]:
         """This group and every group inside it, outer before inner."""
@@ -119,13 +120,16 @@ def find_groups(order: Sequence[Value]) -> list[Group]:
     open_groups: list[Group] = []  # the calls still running at the current one's start
     top: list[Group] = []
     names: dict[int, str] = {}
+    known_names: dict[int, dict[int, str]] = {}
     for call in sorted(calls.values(), key=lambda c: c[2]):
         while open_groups and not _holds(open_groups[-1].call, call):
             open_groups.pop()
         parent = open_groups[-1] if open_groups else None
         module = call[0]
         if parent is None:
-            names = {id(inner): name for name, inner in module.named_modules()}
+            if id(module) not in known_names:  # one model called per sample: its names once
+                known_names[id(module)] = {id(inner): name for name, inner in module.named_modules()}
+            names = known_names[id(module)]
         name = names.get(id(module), "") if parent is not None else ""
         depth = 0 if parent is None else parent.depth + 1
         group = Group(call, parent, depth, name, _title(module, name, parent is None), outputs[id(call)])
@@ -133,12 +137,13 @@ def find_groups(order: Sequence[Value]) -> list[Group]:
         groups.append(group)
         open_groups.append(group)
     holders: dict[int, list[Group]] = {}
-    parameters: dict[int, set[int]] = {}
+    parameters: dict[int, frozenset[int]] = {}  # by module: a module called 100 times is walked once
     for group in groups:
         module = group.call[0]
         if id(module) not in parameters:
-            parameters[id(module)] = {id(p) for p in module.parameters()}
-        for i in _region(group, order, position, parameters[id(module)]):
+            parameters[id(module)] = frozenset(id(p) for p in module.parameters())
+        group.parameters = parameters[id(module)]
+        for i in _region(group, order, position, group.parameters):
             holders.setdefault(i, []).append(group)
     for i, holding in sorted(holders.items()):
         owner = _owner(holding)
@@ -154,7 +159,7 @@ def _title(module: Module, name: str, outermost: bool) -> str:
     return repr(module).splitlines()[0]  # a module made on the fly (an RNN's time step): its repr
 
 
-def _region(group: Group, order: Sequence[Value], position: dict[Value, int], own: set[int]) -> list[int]:
+def _region(group: Group, order: Sequence[Value], position: dict[Value, int], own: frozenset[int]) -> list[int]:
     """The indices of the values `group`'s call computed (see the module docstring)."""
     call = group.call
     inputs = {id(value) for value in _values_in(call[1])}

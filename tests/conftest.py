@@ -6,3 +6,6 @@ settings.register_profile("default", max_examples=200, deadline=None)
 settings.register_profile("ci", max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 settings.register_profile("thorough", max_examples=3000, deadline=None)
+
+# Scripts that compute stored reference numbers need torch: run by hand, never collected.
+collect_ignore_glob = ["references/*"]
