@@ -274,8 +274,9 @@ def draw(
         op_marks=op_marks,
         legend_marks=(AGREES, DISAGREES, WRONG_LOCAL) if check else (),
         digits=digits,
-        groups=groups if group or collapsed else (),
+        groups=groups,
         collapsed=collapsed,
+        framed=group,
         title=title,
         notes=(note,) if note else (),
     )
@@ -436,6 +437,7 @@ def graph_source(
     collapsed: Sequence[Group] = (),
     title: str | None = None,
     notes: Sequence[str] = (),
+    framed: bool = True,
 ) -> str:
     r"""The DOT text of the graph whose nodes are `order` (a topological order, root last).
 
@@ -446,7 +448,8 @@ def graph_source(
     `emphasised_op` and its edges are drawn bold. `legend_marks` are explained in the
     legend whether or not they are used, so the legend does not change from one
     picture of a series to the next. `groups` (from `autograd.groups.find_groups`) are
-    drawn as boxes, `collapsed` ones as one node each; `notes` are extra legend lines.
+    drawn as boxes (`framed` ``False``: without the boxes), `collapsed` ones as one node
+    each; `notes` are extra legend lines.
 
     >>> from autograd import Value, topological_order
     >>> order = topological_order(Value(2.0, label="x") * 3)
@@ -509,7 +512,7 @@ def graph_source(
     boxed = {i for top in groups for inner in top.walk() for i in inner.members}
     _emit_nodes(graph, [i for i in range(len(order)) if i not in boxed], statements)
     for top in groups:
-        _emit_group(graph, top, statements, boxes, order, grads, digits)
+        _emit_group(graph, top, statements, boxes, order, grads, digits, framed)
     for box in groups:
         for inner in box.walk():
             _same_rank(graph, inner, order, position, shown_as)
@@ -545,8 +548,10 @@ def _emit_group(
     order: Sequence[Value],
     grads: Sequence[float | None] | None,
     digits: int | None,
+    framed: bool,
 ) -> None:
-    """The box of one module call and the boxes inside it, or its one node when collapsed."""
+    """The box of one module call and the boxes inside it (unframed: their values only), or its one node
+    when collapsed."""
     if id(box) in boxes:
         lines = [shorten(box.name or box.title, TITLE_WIDTH)]
         for i in box.outputs:
@@ -558,12 +563,17 @@ def _emit_group(
         lines.append(f"{box.parameter_count} parameter{'s' * (box.parameter_count != 1)}")
         graph.node(f"m{boxes[id(box)]}", _label(lines), **_KINDS["module"].node)
         return
+    if not framed:
+        _emit_nodes(graph, box.members, statements)
+        for child in box.children:
+            _emit_group(graph, child, statements, boxes, order, grads, digits, framed)
+        return
     with graph.subgraph(name=f"cluster_{box.outputs[0]}_{box.depth}") as sub:  # ids from the order: stable
         fill = _BOX_FILLS[min(box.depth, len(_BOX_FILLS) - 1)]
         sub.attr(label=_label([shorten(box.title, TITLE_WIDTH)]), fillcolor=fill, **_BOX_LOOK)
         _emit_nodes(sub, box.members, statements)
         for child in box.children:
-            _emit_group(sub, child, statements, boxes, order, grads, digits)
+            _emit_group(sub, child, statements, boxes, order, grads, digits, framed)
 
 
 def _same_rank(

@@ -159,7 +159,9 @@ def _title(module: Module, name: str, outermost: bool) -> str:
     return repr(module).splitlines()[0]  # a module made on the fly (an RNN's time step): its repr
 
 
-def _region(group: Group, order: Sequence[Value], position: dict[Value, int], own: frozenset[int]) -> list[int]:
+def _region(
+    group: Group, order: Sequence[Value], position: dict[Value, int], own: frozenset[int]
+) -> list[int]:
     """The indices of the values `group`'s call computed (see the module docstring)."""
     call = group.call
     inputs = {id(value) for value in _values_in(call[1])}

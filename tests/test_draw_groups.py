@@ -176,6 +176,8 @@ def test_group_false_draws_no_boxes():
     out = mlp()([0.7, -1.2])
     assert "subgraph cluster" not in draw(out, group=False).source
     assert "subgraph cluster" in draw(out).source
+    unframed = draw(out, group=False, collapse="neurons")
+    assert "subgraph cluster" not in unframed.source and unframed.node_count == 2 + 4
 
 
 def test_two_calls_of_one_model_get_a_box_each_and_their_shared_weights_sit_outside():
