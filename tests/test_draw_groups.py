@@ -384,3 +384,17 @@ def test_copies_and_pickles_of_a_module_output_work_and_leave_the_module_calls_b
     for twin in (copy.copy(out), copy.deepcopy(out), pickle.loads(pickle.dumps(out))):
         assert twin.data == out.data and not hasattr(twin, "_calls")
     assert "subgraph cluster" not in draw(copy.deepcopy(out)).source  # a copy is a plain graph
+
+
+def test_without_dot_on_path_a_grouped_drawing_renders_with_graphviz_pure(monkeypatch, tmp_path):
+    empty = tmp_path / "empty-bin"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))  # the fallback: graphviz-pure from the scripts folder
+    monkeypatch.delenv("GRADWALK_DOT", raising=False)
+    out = mlp()([0.7, -1.2])
+    out.backward()
+    saved = draw(out, collapse="neurons", title="no dot here").save(tmp_path / "g.png", size=(800, 450))
+    width, height = struct.unpack(">II", saved.read_bytes()[16:24])
+    assert width <= 800 and height <= 450 and max(width / 800, height / 450) > 0.99
+    texts = svg_texts(draw(out).pipe("svg"))
+    assert "layers.0: Layer(2, 3, activation='tanh')" in texts and "x[0]" in texts
