@@ -4,16 +4,27 @@ VENV := .venv
 BIN := $(VENV)/bin
 READY := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo demos test lint bench clean
 
+# Only the project's own .venv: nothing from an activated environment or PYTHONPATH
+# (another package named `autograd`, HIPS autograd, would shadow this one).
+unexport PYTHONPATH PYTHONHOME VIRTUAL_ENV
+
+# pip's and setuptools' messages go to .venv/install.log, shown only if the install fails.
 $(READY): setup.cfg pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test,demo]'
+	@echo "installing gradwalk and its extras into $(VENV) (log: $(VENV)/install.log)"
+	@( $(BIN)/python -m pip install --upgrade pip && $(BIN)/python -m pip install -e '.[test,demo]' ) \
+		> $(VENV)/install.log 2>&1 || (cat $(VENV)/install.log; exit 1)
 	touch $(READY)
 
 demo: $(READY)
-	$(BIN)/python demos/walkthrough.py
+	$(BIN)/python demos/walkthrough.py --brief
+
+# `make demos`: every demo of the README's gallery, one after another, pictures in out/.
+DEMOS := walkthrough moons optimizers early_stopping activations nonlinearity gradcheck higher_order
+demos: $(READY)
+	for demo in $(DEMOS); do $(BIN)/python demos/$$demo.py || exit 1; done
 
 test: $(READY)
 	$(BIN)/python -m pytest

@@ -8,6 +8,7 @@
 0.000726
 """
 
+from autograd._clash import warn_if_hips_autograd_is_installed
 from autograd.draw import Drawing, draw
 from autograd.engine import (
     Value,
@@ -27,7 +28,9 @@ from autograd.gradcheck import (
     eps_sweep,
     gradcheck,
     gradcheck_graph,
+    gradgradcheck,
 )
+from autograd.higher import grad, hessian, hvp
 from autograd.render import RenderError
 from autograd.walkthrough import Walkthrough, walkthrough
 
@@ -43,8 +46,12 @@ __all__ = [
     "dot",
     "draw",
     "eps_sweep",
+    "grad",
     "gradcheck",
     "gradcheck_graph",
+    "gradgradcheck",
+    "hessian",
+    "hvp",
     "max",
     "no_grad",
     "op",
@@ -53,3 +60,5 @@ __all__ = [
     "topological_order",
     "walkthrough",
 ]
+
+warn_if_hips_autograd_is_installed()

@@ -8,21 +8,26 @@ gradwalk exercises list
 from __future__ import annotations
 
 import argparse
+import importlib.metadata
 import os
 import sys
-from collections.abc import Sequence
+import tempfile
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import NoReturn
 
+from autograd._files import write_atomically
 from autograd.draw import RANKDIRS, SAVE_FORMATS, GraphTooLargeError, draw
 from autograd.engine import Value, topological_order
 from autograd.expression import FUNCTIONS, check_all_used, parse, parse_values
 from autograd.naming import number
 from autograd.render import RenderError
-from autograd.walkthrough import walkthrough
+from autograd.walkthrough import Walkthrough, walkthrough
 
 __all__ = ["main"]
 
 USAGE_ERROR = 2  # as argparse: bad expression, variables or options
-FAILED = 1  # the renderer failed, or stdout was closed
+FAILED = 1  # the renderer failed, or the output could not be written
 
 _EXPRESSIONS = f"""\
 An expression uses numbers, variables, + - * / **, unary minus and the functions
@@ -45,9 +50,10 @@ _WALKTHROUGH_EXAMPLES = f"""\
 examples:
   gradwalk walkthrough "tanh(x*w + b)" x=2 w=-3 b=6.88 -o walk.html
   gradwalk walkthrough "x*y + x" x=3 y=-2        (no -o: the steps as text)
+  gradwalk walkthrough "x*y + x" x=3 y=-2 --quiz (asks each gradient in the terminal)
 
 The HTML page is self-contained: open it in any browser, step with the buttons,
-the slider or the arrow keys.
+the slider or the arrow keys, zoom with the wheel; with --quiz it asks each gradient.
 {_EXPRESSIONS}"""
 
 
@@ -65,31 +71,110 @@ def main(argv: Sequence[str] | None = None) -> int:
         from autograd.exercises import main as exercises_main  # only this subcommand needs them
 
         return exercises_main(arguments[1:], prog="gradwalk exercises")
-    options = _parser().parse_args(arguments)
+    parser = _parser()
+    if not arguments:  # a first try: show what there is to do
+        parser.print_help()
+        return USAGE_ERROR
+    options = parser.parse_args(arguments)
+    command = f"gradwalk {options.command}"
+    if sys.stdout is None:  # started with stdout closed (`>&-`): every command prints its result there
+        _error(command, "standard output is closed, so there is nowhere to print the result")
+        return FAILED
     try:
-        if options.command == "graph":
-            return _graph(options)
-        return _walkthrough(options)
+        code = _graph(options) if options.command == "graph" else _walkthrough(options)
+        sys.stdout.flush()  # a full or closed stdout fails here, not silently at exit
+        return code
     except GraphTooLargeError as error:  # said in the command line's words: --max-nodes N
-        print(f"gradwalk {options.command}: error: {error.message('--max-nodes {}')}", file=sys.stderr)
+        _error(command, error.message("--max-nodes {}"))
         return USAGE_ERROR
     except ValueError as error:  # ExpressionError too: bad expression, values or options
-        print(f"gradwalk {options.command}: error: {error}", file=sys.stderr)
+        _error(command, str(error))
         return USAGE_ERROR
-    except RenderError as error:
-        print(f"gradwalk {options.command}: error: {error}", file=sys.stderr)
+    except (RenderError, _OutputError) as error:
+        _error(command, str(error))
         return FAILED
     except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _discard_stdout()
         return FAILED
+    except OSError as error:  # stdout itself cannot be written (`> /dev/full`)
+        _discard_stdout()
+        _error(command, f"cannot write to standard output: {error.strerror or error}")
+        return FAILED
+
+
+class _OutputError(Exception):
+    """The file given with -o cannot be written; the message is one line."""
+
+
+def _error(command: str, message: str) -> None:
+    print(f"{command}: error: {escaped(message)}", file=sys.stderr)
+
+
+def _discard_stdout() -> None:
+    # What is still buffered for stdout would fail again at exit, with a traceback.
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def escaped(text: str) -> str:
+    r"""`text` with control and other non-printable characters shown as escapes; newlines kept.
+
+    User input goes into messages; a raw escape sequence could rewrite the terminal.
+
+    >>> print(escaped("x\x1b[31m + \ty"))
+    x\x1b[31m + \ty
+    """
+    return "".join(c if c.isprintable() or c == "\n" else repr(c)[1:-1] for c in text)
+
+
+def _save(save: Callable[[str], Path], path: str, default_suffix: str) -> None:
+    """Write the output file atomically; any problem with it is one line naming the file and the reason.
+
+    `save` writes into a private folder first; its bytes then replace the target with
+    `write_atomically`, so a failure leaves an existing file as it was. A target that is
+    a device or a FIFO (``/dev/stdout``) and has no suffix gets `default_suffix`'s format.
+    """
+    target = Path(path)
+    if target.is_dir():
+        raise _OutputError(
+            f"cannot write {path!r}: it is a folder; give a file name such as out{default_suffix}"
+        )
+    special = target.exists() and not target.is_file()
+    suffix = target.suffix or (default_suffix if special else "")
+    try:  # Drawing.save writes atomically too (through write_atomically), so both steps may refuse
+        with tempfile.TemporaryDirectory(prefix="gradwalk-") as folder:
+            staged = os.path.join(folder, target.stem + suffix)
+            try:
+                data = Path(save(staged)).read_bytes()
+            except ValueError as error:  # a suffix the format does not know: name the user's path
+                raise ValueError(str(error).replace(repr(staged), repr(path)).replace(staged, path)) from None
+        write_atomically(target, data)
+    except OSError as error:
+        missing = isinstance(error, FileNotFoundError)
+        reason = f"{error.strerror or error}{': its folder does not exist' if missing else ''}"
+        raise _OutputError(f"cannot write {path!r}: {reason}") from None
+
+
+def _version() -> str:
+    try:
+        return importlib.metadata.version("gradwalk")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree that was never installed
+        return "(not installed)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with the user's text in its messages escaped (subcommands' parsers are this class too)."""
+
+    def error(self, message: str) -> NoReturn:
+        super().error(escaped(message))
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="gradwalk",
         description="See the computation graph of an expression, and how backprop computes each gradient.",
         epilog='run "gradwalk COMMAND --help" for examples',
     )
+    parser.add_argument("--version", action="version", version=f"gradwalk {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     graph = commands.add_parser(
         "graph",
@@ -120,7 +205,17 @@ def _parser() -> argparse.ArgumentParser:
         "--max-nodes", type=int, default=1000, metavar="N", help="refuse larger graphs (default 1000)"
     )
     walk.add_argument(
-        "--max-nodes", type=int, default=100, metavar="N", help="refuse larger graphs (default 100)"
+        "--max-nodes", type=int, default=1000, metavar="N", help="refuse larger graphs (default 1000)"
+    )
+    walk.add_argument(
+        "--digits", type=int, default=4, metavar="N", help="significant digits of every number (default 4)"
+    )
+    walk.add_argument("--forward", action="store_true", help="one frame per value of the forward pass first")
+    walk.add_argument(
+        "--quiz", action="store_true", help="ask each gradient before showing it (in the page, or here)"
+    )
+    walk.add_argument(
+        "--timeout", type=float, default=60.0, metavar="SECONDS", help="time limit for rendering (default 60)"
     )
     graph.add_argument(
         "-o", "--output", metavar="FILE", help="write the drawing here (default: DOT to stdout)"
@@ -165,21 +260,63 @@ def _graph(options: argparse.Namespace) -> int:
         if options.output is None:
             print(drawing.source, end="")
             return 0
-        drawing.save(options.output)
-    print(f"{options.expression.strip()} = {number(root.data, options.digits)}")
+        _save(drawing.save, options.output, ".dot")
+    print(f"{escaped(options.expression.strip())} = {number(root.data, options.digits)}")
     for node in topological_order(root):
         if node.label and not node.parents:  # the variables
             print(f"{node.label}.grad = {number(node.grad, options.digits)}")
     if options.output is not None and not options.summary:
-        print(f"wrote {options.output}")
+        print(f"wrote {escaped(options.output)}")
     return 0
 
 
 def _walkthrough(options: argparse.Namespace) -> int:
-    walk = walkthrough(_build(options), rankdir=options.rankdir, max_nodes=options.max_nodes)
+    walk = walkthrough(
+        _build(options),
+        rankdir=options.rankdir,
+        max_nodes=options.max_nodes,
+        digits=options.digits,
+        forward=options.forward,
+        quiz=options.quiz,
+        timeout=options.timeout,
+    )
+    if options.output is None and options.quiz:
+        return _quiz(walk)
     if options.output is None:
-        print(walk)
+        print(escaped(str(walk)))
     else:
-        walk.save(options.output)
-        print(f"wrote {options.output} ({len(walk)} frames)")
+        _save(walk.save, options.output, ".html")
+        print(f"wrote {escaped(options.output)} ({len(walk)} frames)")
+    return 0
+
+
+def _quiz(walk: Walkthrough) -> int:
+    """The walkthrough in the terminal, asking each gradient (``NAME.grad = ?``) before showing it."""
+    right = 0
+    questions = walk.questions
+    for frame in walk:
+        question = frame.question
+        print(f"\n{frame.title}")
+        if question is not None:
+            for attempt in (1, 2):
+                try:
+                    text = input(f"  {question.name}.grad = ? ")
+                except EOFError:  # no more answers: stop, as a learner who leaves does
+                    print(f"\nscore: {right}/{len(questions)}")
+                    return 0
+                try:
+                    hint = question.grade(float(text.strip().replace("\u2212", "-")))
+                except ValueError:
+                    hint = f"{text.strip()!r} is not a number."
+                if hint is None:
+                    right += 1
+                    print("  right")
+                    break
+                if attempt == 1:
+                    print(f"  not quite. {hint}")
+                else:
+                    print(f"  {question.name}.grad = {question.shown}")
+        for step in frame.steps:
+            print(f"  {step}")
+    print(f"\nscore: {right}/{len(questions)}")
     return 0

@@ -18,7 +18,7 @@ from typing import TypeAlias
 import graphviz  # type: ignore[import-untyped]
 
 from autograd._files import write_atomically
-from autograd.engine import Value, topological_order
+from autograd.engine import Value, made_by_backward, topological_order
 from autograd.groups import Group, find_groups
 from autograd.naming import node_names, number, op_text
 from autograd.render import RenderError, render
@@ -78,6 +78,12 @@ _KINDS = {
         "output (root)",
         {"shape": "box", "style": "filled,bold", "peripheries": "2", "fillcolor": "#fde68a"},
         {"border": "2", "bgcolor": "#fde68a"},
+    ),
+    # A gradient's graph (create_graph): the other kinds are then the forward pass's nodes.
+    "backward": _Kind(
+        "made by the backward pass",
+        {"shape": "box", "style": "filled", "fillcolor": "#e9d5ff"},
+        {"border": "1", "bgcolor": "#e9d5ff"},
     ),
     "module": _Kind(
         "module call drawn as one node (collapsed)",
@@ -495,7 +501,7 @@ def graph_source(
             lines.append("grad" if grad is None else f"grad {number(grad, digits)}{badge}")
         look = dict(_KINDS[kind].node)
         if mark is not None:
-            look["fillcolor"] = mark.fill
+            look["fillcolor"] = _label([mark.fill])  # user text, quoted like a label
         here = statements.setdefault(i, [])
         here.append((f"n{i}", _label(lines), look))
         if node.parents:
@@ -504,7 +510,7 @@ def graph_source(
             if len(text) > 4:  # a long name or a folded constant: an ellipse, not a large circle
                 op_look["shape"] = "ellipse"
             if i in op_marks:
-                op_look["fillcolor"] = op_marks[i].fill
+                op_look["fillcolor"] = _label([op_marks[i].fill])
             here.append((f"op{i}", _label([text]), op_look | (_EMPHASIS if i == emphasised_op else {})))
     boxes = {id(box): k for k, box in enumerate(collapsed)}
     if collapsed:
@@ -636,6 +642,8 @@ def _emit_edges(
 
 
 def _kind(node: Value, *, is_root: bool) -> str:
+    if made_by_backward(node):
+        return "backward"
     if is_root:
         return "output"
     if node.parents:
@@ -648,6 +656,8 @@ def _legend(
 ) -> str:
     """The legend: an HTML-like table (only our own text) as the graph's label, outside the layout."""
     cells = [_legend_cell("legend:", border="0")]
+    if "backward" in kinds:
+        cells.append(_legend_cell("from the forward pass:", border="0"))
     cells += [
         _legend_cell(look.meaning, look.node.get("fontcolor", "black"), **look.cell)
         for kind, look in _KINDS.items()
@@ -665,8 +675,10 @@ def _legend(
 
 
 def _legend_cell(text: str, fontcolor: str = "black", **attributes: str) -> str:
-    cell = "".join(f' {name}="{value}"' for name, value in attributes.items())
-    return f'<td{cell}><font point-size="{_SMALL}" color="{fontcolor}">{html.escape(text)}</font></td>'
+    # A Mark's fill and meaning are user text too: quoted and cleaned like labels.
+    cell = "".join(f' {name}="{html.escape(_renderable(value))}"' for name, value in attributes.items())
+    shown = html.escape(_renderable(text)).replace("\n", "<br/>")
+    return f'<td{cell}><font point-size="{_SMALL}" color="{html.escape(fontcolor)}">{shown}</font></td>'
 
 
 def _label(lines: Sequence[str]) -> graphviz.quoting.NoHtml:
@@ -685,6 +697,18 @@ def shorten(text: str, width: int = LABEL_WIDTH) -> str:
 
 # C0 control characters and DEL would make invalid SVG/XML: show their Unicode pictures (␀, ␉, ␡).
 _PICTURES = {code: 0x2400 + code for code in range(0x20) if code != ord("\n")} | {0x7F: 0x2421}
+# Lone surrogates cannot be encoded as UTF-8, and U+FFFE/U+FFFF are not XML characters: "�".
+_UNRENDERABLE = dict.fromkeys([*range(0xD800, 0xE000), 0xFFFE, 0xFFFF], 0xFFFD)
+
+
+def _renderable(text: str) -> str:
+    r"""`text` with what no renderer can take replaced: control characters by their pictures,
+    lone surrogates and U+FFFE/U+FFFF by U+FFFD; a newline is kept.
+
+    >>> _renderable("a\x01b\ud800c\ufffe")
+    'a␁b�c�'
+    """
+    return text.translate(_PICTURES).translate(_UNRENDERABLE)
 
 
 def _literal(text: str) -> str:
@@ -694,5 +718,25 @@ def _literal(text: str) -> str:
     <b>\\N</b> &amp; co
     """
     # Graphviz reads backslash escapes and, even outside HTML labels, character entities.
-    text = text.replace("\\", "\\\\").replace("&", "&amp;").translate(_PICTURES)
+    text = _renderable(text.replace("\\", "\\\\").replace("&", "&amp;"))
     return text.replace("\n", r"\n")  # a newline in user text is a line break in the picture
+
+
+def node_id(i: int) -> str:
+    """The DOT id `graph_source` gives node i of the order (an SVG group's <title>): pages find nodes by it.
+
+    >>> from autograd import Value, topological_order
+    >>> f'{node_id(0)} [label="x' in graph_source(topological_order(Value(1.0, label="x")))
+    True
+    """
+    return f"n{i}"
+
+
+def op_id(i: int) -> str:
+    """The DOT id of the op that makes node i (edges run parent -> op -> node).
+
+    >>> from autograd import Value, topological_order
+    >>> f"{op_id(1)} -> {node_id(1)}" in graph_source(topological_order(Value(1.0) * 2))
+    True
+    """
+    return f"op{i}"

@@ -302,9 +302,10 @@ class _Op:
     builds; the float rule beside it computes the same numbers fast, and the tests check
     the two agree bit for bit for every op. `shown` is the form a lesson writes, where it
     differs (tanh's ``1 - out**2``). The n-ary ops (sum, dot, max) have no expressions.
+    A user-defined op has a float rule only, and `derivative` if it was given one.
     """
 
-    __slots__ = ("grads", "name", "rule", "shown", "shows_constant")
+    __slots__ = ("derivative", "grads", "name", "rule", "shown", "shows_constant")
 
     def __init__(
         self,
@@ -313,12 +314,14 @@ class _Op:
         grads: tuple[str, ...] = (),
         shown: tuple[str, ...] | None = None,
         shows_constant: bool = False,
+        derivative: Callable[..., Sequence[Value | float]] | None = None,
     ) -> None:
         self.name = name  # with a "{}" where the constant goes, when shows_constant
         self.rule = rule
         self.grads = grads
         self.shown = grads if shown is None else shown
         self.shows_constant = shows_constant
+        self.derivative = derivative  # a user op's local derivatives built with Values (create_graph)
 
     def describe(self, constant: float | None) -> str:
         if self.shows_constant and constant is not None:
@@ -364,7 +367,10 @@ SECH2 = _Op("sech2", _sech2_rule, ("-2.0 * tanh(x) * out",))  # tanh's derivativ
 SIGMOID = _Op("sigmoid", _sigmoid_rule, ("out * (1.0 - out)",))
 RELU = _Op("relu", _relu, ("STRONG_ZERO if x <= 0.0 else 1.0",))
 LEAKY_RELU = _Op("leaky_relu", _leaky_relu, ("1.0 if x > 0.0 else c",))
-ELU = _Op("elu", _elu, ("c * exp(x) if x <= 0.0 else 1.0",))
+# elu'(0) = alpha as a constant: its own derivative there is 0, as PyTorch's elu'' at 0.
+ELU = _Op(
+    "elu", _elu, ("c * exp(x) if x < 0.0 else c if x == 0.0 else 1.0",), ("c * exp(x) if x <= 0.0 else 1.0",)
+)
 SOFTPLUS = _Op("softplus", _softplus, ("sigmoid(x)",))
 SIN = _Op("sin", _sin_rule, ("cos(x)",))
 COS = _Op("cos", _cos_rule, ("-sin(x)",))
@@ -385,6 +391,7 @@ BUILTIN_OPS: tuple[_Op, ...] = tuple(_BUILTIN_NAMES)
 class _ThreadModes(threading.local):
     grad_enabled = True
     anomaly = False
+    building_gradient = False  # inside a create_graph backward: new nodes are marked as its own
 
 
 _modes = _ThreadModes()
@@ -512,6 +519,25 @@ def _apply_modes(out: Value) -> None:
     if not _modes.grad_enabled:
         out._parents = out._local_grads = ()
         out._op = out._constant = None
+    if _modes.building_gradient:
+        out._grad_value = MADE_BY_BACKWARD
+
+
+MADE_BY_BACKWARD: Any = object()  # in `_grad_value`: a node a create_graph backward made (see Value)
+# Set by the first create_graph backward; until then an ordinary backward has no grad_value to reset.
+_grad_values_made = False
+
+
+def made_by_backward(node: Value) -> bool:
+    """Whether `node` was made by a ``create_graph`` backward pass (a node of a gradient's graph).
+
+    >>> x = Value(0.5, label="x")
+    >>> y = x.tanh()
+    >>> y.backward(create_graph=True)
+    >>> made_by_backward(y), made_by_backward(x.grad_value)
+    (False, True)
+    """
+    return getattr(node, "_grad_value", None) is MADE_BY_BACKWARD
 
 
 # ---------------------------------------------------------------------------
@@ -535,7 +561,22 @@ class Value:
     # node would double the objects the cyclic garbage collector tracks, and tracking
     # them was two thirds of the time spent building a long chain. `parents` and
     # `local_grads` always give tuples.
-    __slots__ = ("data", "grad", "label", "_parents", "_local_grads", "_op", "_constant", "_calls")
+    #
+    # `_grad_value` is never set by `_node`, so it costs ordinary nodes no time: it is read
+    # with a default. A create_graph backward sets it on each leaf (the graph of its
+    # gradient) and, to `MADE_BY_BACKWARD`, on each node it makes, so drawings can tell them.
+    # `_calls` is the same kind of slot: nn module calls set it on the Values they return.
+    __slots__ = (
+        "data",
+        "grad",
+        "label",
+        "_parents",
+        "_local_grads",
+        "_op",
+        "_constant",
+        "_grad_value",
+        "_calls",
+    )
 
     data: float
     grad: float
@@ -576,6 +617,31 @@ class Value:
     @local_grads.setter
     def local_grads(self, grads: Sequence[float]) -> None:
         self._local_grads = grads[0] if len(grads) == 1 else tuple(grads)
+
+    @property
+    def grad_value(self) -> Value | None:
+        """The gradient as a graph of Values, after ``backward(create_graph=True)`` (a leaf's only).
+
+        None on a new leaf; each create_graph backward adds to it, as ``.grad`` accumulates;
+        an ordinary ``backward()`` that reaches the leaf, and ``zero_grad()``, set it back to None.
+
+        >>> x = Value(3.0, label="x")
+        >>> (x * x * x).backward(create_graph=True)
+        >>> x.grad, x.grad_value.data
+        (27.0, 27.0)
+        """
+        graph = getattr(self, "_grad_value", None)
+        return None if graph is MADE_BY_BACKWARD else graph
+
+    @grad_value.setter
+    def grad_value(self, graph: Value | None) -> None:
+        if graph is not None and not isinstance(graph, Value):
+            raise TypeError(f"grad_value must be a Value or None, got {type(graph).__name__}: {graph!r}")
+        if self._parents:
+            if graph is None:  # nothing to reset (zero_grad may reach any parameter)
+                return
+            raise ValueError(f"only a leaf has a grad_value; {self!r} was made by {self.op}")
+        self._grad_value = graph
 
     @property
     def op(self) -> str:
@@ -712,12 +778,14 @@ class Value:
 
     # Backpropagation.
 
-    def backward(self, grad: float = 1.0) -> None:
+    def backward(self, grad: float = 1.0, create_graph: bool = False) -> None:
         """Apply the chain rule from this node back to every node it depends on.
 
         Leaves accumulate: each call adds to their ``.grad`` (call it twice and a
         leaf's gradient doubles, as in PyTorch). Every interior node's ``.grad`` is
         reset by each call, so afterwards it holds d(self)/d(node) times ``grad``.
+        With ``create_graph=True`` each leaf's gradient is also built as a graph of
+        Values and added to ``leaf.grad_value`` (see `autograd.higher`); ``.grad`` stays a float.
 
         >>> x = Value(3.0)
         >>> y = x * x * x
@@ -727,9 +795,14 @@ class Value:
         54.0
         """
         seed = as_real(grad, "backward(grad=...) takes a real number")
+        if create_graph:
+            _backward_with_graph(self, seed, create_graph)
+            return
         # One backward at a time: two threads walking one graph would zero and add to the
         # same .grad fields at once. Each call then sees the graph as a single thread would.
         with _backward_lock:
+            if _grad_values_made:  # only then can a leaf here hold a grad_value to reset
+                _forget_grad_values(self)
             order = _walk(self, for_backward=True)  # interior nodes only, their grads zeroed
             self.grad += seed
             if _modes_in_use and _modes.anomaly:
@@ -742,7 +815,8 @@ class Value:
     def __copy__(self) -> Value:
         twin = _new(Value)
         for slot in _VALUE_SLOTS:
-            setattr(twin, slot, getattr(self, slot))
+            if hasattr(self, slot):  # `_grad_value` is often unset
+                setattr(twin, slot, getattr(self, slot))
         return twin
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Value:
@@ -770,6 +844,24 @@ class Value:
 
 _backward_lock = threading.RLock()
 _VALUE_SLOTS = tuple(slot for slot in Value.__slots__ if slot != "_calls")  # module calls are not copied
+
+
+def _backward_with_graph(root: Value, seed: float, create_graph: object) -> None:
+    global _grad_values_made
+    if create_graph is not True:
+        raise TypeError(f"create_graph must be True or False, got {create_graph!r}")
+    from autograd import higher  # the create_graph path lives apart: the float path stays as it was
+
+    with _backward_lock:
+        _grad_values_made = True
+        higher.backward_with_graph(root, seed)
+
+
+def _forget_grad_values(root: Value) -> None:
+    """An ordinary backward's reset: every leaf `root` depends on loses its grad_value."""
+    for node in _walk(root, for_backward=False):
+        if not node._parents and getattr(node, "_grad_value", None) is not MADE_BY_BACKWARD:
+            node._grad_value = None
 
 
 def _leaf(data: float, grad: float, label: str) -> Value:
@@ -1025,13 +1117,19 @@ def max(values: Iterable[Operand]) -> Value:
     return _node(MAX, parents, _max_rule(*map(_data, parents)))
 
 
-def op(name: str) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
+def op(
+    name: str, derivative: Callable[..., Sequence[Value | float]] | None = None
+) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
     """Turn a function of floats returning ``(value, local_derivatives)`` into an op on Values.
 
     The op's node has the function's arguments as parents (plain numbers become
-    constant leaves) and its local derivatives as ``local_grads``.
+    constant leaves) and its local derivatives as ``local_grads``. Such float rules
+    cannot be differentiated twice; ``derivative(*inputs, output)``, given, returns the
+    local derivatives built with Values from the op's input Values and output Value
+    (their ``.data`` equal to the float rule's: `autograd.check_op` checks it), and then
+    ``create_graph`` and higher-order gradients work through the op.
 
-    >>> @op("cube")
+    >>> @op("cube", derivative=lambda x, out: (3 * x**2,))
     ... def cube(x):
     ...     return x**3, (3 * x**2,)
     >>> y = cube(Value(2.0))
@@ -1040,6 +1138,11 @@ def op(name: str) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
     """
     if not isinstance(name, str) or not name:
         raise TypeError(f"op needs a non-empty name, got {name!r}")
+    if derivative is not None and not callable(derivative):
+        raise TypeError(
+            f"op {name!r}: derivative must be a function (inputs..., output) -> local derivatives "
+            f"as Values, got {type(derivative).__name__}: {derivative!r}"
+        )
 
     def decorate(function: Callable[..., Any]) -> Callable[..., Value]:
         signature = inspect.signature(function)
@@ -1051,7 +1154,7 @@ def op(name: str) -> Callable[[Callable[..., Any]], Callable[..., Value]]:
                 f"op {name!r}: every argument must be positional (an input of the op), "
                 f"but {function.__name__} has keyword-only {keyword_only}"
             )
-        user_op = _Op(name, _checked_rule(name, function))
+        user_op = _Op(name, _checked_rule(name, function), derivative=derivative)
 
         @functools.wraps(function)
         def apply(*args: Operand, **kwargs: Operand) -> Value:

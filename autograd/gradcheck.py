@@ -13,12 +13,15 @@ at 0): the row says "not differentiable here" and passes when ``analytic`` lies
 between the two slopes, i.e. is a valid subgradient. (A smooth curve's two slopes
 also differ, by about g''(x) * eps, but that gap shrinks tenfold with the step.)
 
-Checks never change the user's graph: gradients are computed with `backward` and
-every ``.grad`` is put back, and perturbed values are computed on the side.
+Checks never change the user's graph: gradients are computed on the side (as
+`backward` would, with `autograd.higher.gradients`), touching no ``.grad``, and perturbed
+values are computed on the side too. `gradgradcheck` checks second derivatives the same
+way, against central differences of the first.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import inspect
 import math
 import numbers
@@ -26,9 +29,11 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, NamedTuple, TypeGuard
+from typing import Any, NamedTuple, TypeGuard, cast
 
-from autograd.engine import Value, as_real, no_grad, recompute, topological_order
+from autograd import higher
+from autograd.engine import Value, _Op, as_real, recompute
+from autograd.higher import _user_derivative, grad
 from autograd.naming import node_names, number
 
 __all__ = [
@@ -43,6 +48,7 @@ __all__ = [
     "format_table",
     "gradcheck",
     "gradcheck_graph",
+    "gradgradcheck",
 ]
 
 # A kink's two one-sided slopes keep their gap when the step shrinks tenfold; a smooth
@@ -123,7 +129,7 @@ class GradcheckResult:
     eps: float
     atol: float
     rtol: float
-    checked: str = "input"  # what a row is: "input" or "node"
+    checked: str = "input"  # what a row is: "input", "node" or "pair" (of inputs: gradgradcheck)
 
     def __bool__(self) -> bool:
         return all(row.passed for row in self.rows)
@@ -149,7 +155,7 @@ class GradcheckResult:
     def report(self, digits: int | None = 4) -> str:
         """The table, numbers with `digits` significant digits (``None``: repr); errors always 2."""
         failed, total = len(self.failures), len(self.rows)
-        name = "gradcheck_graph" if self.checked == "node" else "gradcheck"
+        name = _CHECKER_NAMES[self.checked]
         outcome = (
             f"{failed} of {_count(total, self.checked)} FAIL" if failed else _all_pass(total, self.checked)
         )
@@ -174,6 +180,10 @@ class GradcheckResult:
     __repr__ = __str__
 
 
+_gradients = higher.gradients  # d(root)/d(node) for every node, on the side (the exercises use it too)
+_CHECKER_NAMES = {"input": "gradcheck", "node": "gradcheck_graph", "pair": "gradgradcheck"}
+
+
 @dataclass(frozen=True)
 class OpCheckResult:
     """`check_op`'s result: one `GradcheckResult` per random point; prints the worst point.
@@ -190,19 +200,20 @@ class OpCheckResult:
     name: str
     domains: tuple[tuple[float, float], ...]
     points: list[GradcheckResult]
+    second_order: list[GradcheckResult] = dataclasses.field(default_factory=list)  # gradgradcheck per point
 
     def __bool__(self) -> bool:
-        return all(self.points)
+        return all(self.points) and all(self.second_order)
 
     @property
     def failures(self) -> list[GradcheckResult]:
-        """The points where some derivative fails."""
-        return [point for point in self.points if not point]
+        """The checks (first order, then second order) that fail, one per point and order."""
+        return [point for point in self.points + self.second_order if not point]
 
     @property
     def worst(self) -> GradcheckResult:
-        """The point whose worst derivative is furthest outside its tolerance."""
-        return max(self.points, key=lambda point: _badness(point.worst))
+        """The check whose worst derivative is furthest outside its tolerance."""
+        return max(self.points + self.second_order, key=lambda point: _badness(point.worst))
 
     def raise_if_failed(self) -> None:
         """Raise `GradcheckError`, carrying the worst point's table, unless every point passes."""
@@ -211,7 +222,9 @@ class OpCheckResult:
 
     def __str__(self) -> str:
         domains = ", ".join(f"[{lo:g}, {hi:g}]" for lo, hi in self.domains)
-        failed, total = len(self.failures), len(self.points)
+        total = len(self.points)
+        second_order = self.second_order or self.points  # an op without a derivative: first order only
+        failed = sum(not (first and second) for first, second in zip(self.points, second_order))
         outcome = f"{failed} of {_count(total, 'point')} FAIL" if failed else _all_pass(total, "point")
         return f"check_op({self.name}) on {domains}: {outcome}; the worst point:\n{self.worst}"
 
@@ -386,23 +399,6 @@ def _badness(row: GradcheckRow) -> tuple[bool, float]:
     return (not row.passed, _nan_to_inf(row.error_ratio))
 
 
-def _gradients(root: Value) -> dict[Value, float]:
-    """d(root)/d(node) for every node `root` depends on, in topological order.
-
-    Every ``.grad`` is left as it was.
-    """
-    order = topological_order(root)
-    saved = [node.grad for node in order]
-    try:
-        for node in order:
-            node.grad = 0.0  # leaves accumulate
-        root.backward()
-        return {node: node.grad for node in order}
-    finally:
-        for node, grad in zip(order, saved):
-            node.grad = grad
-
-
 # ---------------------------------------------------------------------------
 # Checking a function of Values.
 
@@ -421,8 +417,7 @@ def gradcheck(
     them). A row passes when ``|analytic - numeric| <= atol + rtol * |numeric|``
     (PyTorch's rule and defaults, in float64); at a kink, when the analytic value
     lies between the left and right slopes. Nothing of the user's is changed:
-    `f` is called on new leaves holding the inputs' values, and the ``.grad`` of any
-    Value `f` closes over is put back.
+    `f` is called on new leaves holding the inputs' values, and no ``.grad`` is touched.
 
     >>> result = gradcheck(lambda x, y: x * y + y.exp(), [2.0, 0.0])
     >>> bool(result), [row.analytic for row in result.rows]
@@ -451,11 +446,13 @@ def _analytic(f: Callable[..., Value], given: list[Value]) -> tuple[float, list[
 
 
 def _varying(f: Callable[..., Value], xs: list[float], i: int) -> Callable[[float], float]:
-    """``f`` as a function of input `i` alone, the others held at `xs`; computed without a graph."""
+    """``f`` as a function of input `i` alone, the others held at `xs`.
+
+    Graph building stays on: `f` may itself call `autograd.grad`.
+    """
 
     def value_at(t: float) -> float:
-        with no_grad():
-            return _call(f, [Value(t if j == i else x) for j, x in enumerate(xs)]).data
+        return _call(f, [Value(t if j == i else x) for j, x in enumerate(xs)]).data
 
     return value_at
 
@@ -511,6 +508,53 @@ def _call(f: Callable[..., Value], args: list[Value]) -> Value:
     return out
 
 
+def gradgradcheck(
+    f: Callable[..., Value],
+    inputs: Sequence[Value | float] | Value | float,
+    *,
+    eps: float = 1e-6,
+    atol: float = 1e-5,
+    rtol: float = 1e-3,
+) -> GradcheckResult:
+    """Check the second derivatives of ``f(*inputs)`` against central differences of the first.
+
+    One row per pair (i, j), labelled ``d2/dx_i dx_j``: d/dx_j of d f/dx_i, from
+    `autograd.higher.grad` with ``create_graph``, against the central difference in x_j
+    of d f/dx_i; a row's ``value`` is x_j's. The same rule, defaults, kink handling and
+    result as `gradcheck`. `f` may call `autograd.grad` itself.
+
+    >>> result = gradgradcheck(lambda x, y: x * x * y, [3.0, 2.0])
+    >>> bool(result), [row.analytic for row in result.rows]
+    (True, [4.0, 6.0, 6.0, 0.0])
+    >>> result.rows[1].label
+    'd2/dx dy'
+    """
+    tolerances = _tolerances(eps, atol, rtol)
+    given = _inputs(inputs)
+    names = _parameter_names(f, len(given))
+    labels = [v.label or names[i] for i, v in enumerate(given)]
+    leaves = [Value(v.data, v.label) for v in given]
+    firsts = grad(_call(f, leaves), leaves, create_graph=True)
+    xs = [v.data for v in given]
+    rows = []
+    for i, first in enumerate(firsts):
+        seconds = grad(first, leaves)
+        for j, v in enumerate(given):
+            label = f"d2/d{labels[i]} d{labels[j]}"
+            rows.append(_row(label, v, seconds[j], _varying_gradient(f, xs, i, j), first.data, tolerances))
+    return GradcheckResult(rows, *tolerances, checked="pair")
+
+
+def _varying_gradient(f: Callable[..., Value], xs: list[float], i: int, j: int) -> Callable[[float], float]:
+    """d f/dx_i as a function of input `j` alone, the others held at `xs`."""
+
+    def gradient_at(t: float) -> float:
+        leaves = [Value(t if k == j else x) for k, x in enumerate(xs)]
+        return grad(_call(f, leaves), leaves[i])[0]
+
+    return gradient_at
+
+
 # ---------------------------------------------------------------------------
 # Checking a user-defined op at random points.
 
@@ -528,7 +572,10 @@ def check_op(
     """Check an op's local derivatives with `gradcheck` at random points of a domain.
 
     `domain` is one ``(low, high)`` for every argument, or one per argument. The
-    points come from ``random.Random(seed)``, never the global generator.
+    points come from ``random.Random(seed)``, never the global generator. For an op
+    made with ``@op(name, derivative=d)``, each point also checks that ``d``'s values
+    equal the float rule's (to 1e-12, relatively) and, with `gradgradcheck`, that the
+    second derivatives ``d`` gives agree with finite differences.
 
     >>> from autograd import op
     >>> @op("wrong_cube")
@@ -550,11 +597,35 @@ def check_op(
         rng = random.Random(seed)
     else:
         raise TypeError(f"seed must be an int or a random.Random, got {type(seed).__name__}: {seed!r}")
-    results = [
-        gradcheck(op, [rng.uniform(low, high) for low, high in domains], **tolerances._asdict())
-        for _ in range(points)
-    ]
-    return OpCheckResult(_name(op), domains, results)
+    results, second_order = [], []
+    for _ in range(points):
+        point = [rng.uniform(low, high) for low, high in domains]
+        result = gradcheck(op, point, **tolerances._asdict())
+        node = _call(op, [Value(x) for x in point])
+        if node._op is not None and node._op.derivative is not None:
+            result = _with_derivative_errors(result, node)
+            second_order.append(gradgradcheck(op, point, **tolerances._asdict()))
+        results.append(result)
+    return OpCheckResult(_name(op), domains, results, second_order)
+
+
+# A user op's derivative built with Values must give its float rule's numbers, up to rounding.
+_SAME_DERIVATIVE = 1e-12
+
+
+def _with_derivative_errors(result: GradcheckResult, node: Value) -> GradcheckResult:
+    """`result` with each input's row noting where the op's ``derivative`` differs from its float rule."""
+    op = cast("_Op", node._op)  # the caller checked it is a user op with a derivative
+    built = _user_derivative(node, op.name, op.derivative)
+    rows = []
+    for row, local, from_rule in zip(result.rows, built, node.local_grads):
+        data = local.data if isinstance(local, Value) else local
+        same = data == from_rule or (data != data and from_rule != from_rule)
+        if not same and not math.isclose(data, from_rule, rel_tol=_SAME_DERIVATIVE, abs_tol=_SAME_DERIVATIVE):
+            note = f"derivative gives {data!r}, the float rule {from_rule!r}"
+            row = dataclasses.replace(row, local_errors=(*row.local_errors, note))
+        rows.append(row)
+    return dataclasses.replace(result, rows=rows)
 
 
 def _domains(op: Callable[..., Any], domain: object) -> tuple[tuple[float, float], ...]:

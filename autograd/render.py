@@ -10,8 +10,10 @@ be on ``PATH``: a virtual environment used without activating it), then on
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sysconfig
 
@@ -22,6 +24,13 @@ TIMEOUT_SECONDS = 60.0
 # Neither renderer caps a bitmap: a 5,000-node PNG can take minutes and gigabytes.
 # At most 40 inches at 96 dpi, 3,840 pixels a side; larger drawings are scaled down.
 PNG_CAP = ("-Gdpi=96", "-Gsize=40,40")
+
+# How each format's output begins: a renderer exiting 0 without this wrote no image.
+_IMAGE_STARTS = {
+    "svg": (b"<?xml", b"<svg", b"<!DOCTYPE svg"),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+    "pdf": (b"%PDF",),
+}
 
 HOW_TO_GET_A_RENDERER = (
     "To render, gradwalk needs Graphviz's `dot` or `graphviz-pure`: "
@@ -71,7 +80,9 @@ def render(
     PNG size is capped (see ``PNG_CAP``). `size` ``(width, height)`` in pixels instead
     scales the picture, aspect kept, to fill at most that box (an SVG's pixels at
     96 per inch, as browsers count them). PDF needs Graphviz's ``dot``: graphviz-pure
-    writes no PDF. `timeout` defaults to ``TIMEOUT_SECONDS``.
+    writes no PDF. `timeout` defaults to ``TIMEOUT_SECONDS``; a renderer that takes
+    longer is killed with every process it started. Output that is not an image of
+    that format (nothing at all, say) is a `RenderError`, even on exit code 0.
 
     >>> render("digraph { a -> b }").startswith(b"<?xml")
     True
@@ -93,7 +104,7 @@ def render(
     command = [program, f"-T{image_format}", *options]
     seconds = TIMEOUT_SECONDS if timeout is None else timeout
     try:
-        done = subprocess.run(command, input=source.encode(), capture_output=True, timeout=seconds)
+        done = _run(command, source.encode(), seconds)
     except subprocess.TimeoutExpired:
         raise RenderError(
             f"{program} did not finish rendering {image_format.upper()} within {seconds:g} s. "
@@ -110,18 +121,40 @@ def render(
             f"{program} failed (exit code {done.returncode}) rendering {image_format.upper()}: {message}\n"
             f"If this renderer is broken, use another. {HOW_TO_GET_A_RENDERER}"
         )
-    if not done.stdout:
+    image = done.stdout
+    if not image.lstrip().startswith(_IMAGE_STARTS[image_format]):
+        shown = repr(image[:40]) + ("..." if len(image) > 40 else "") if image else "nothing"
         raise RenderError(
-            f"{program} exited without error but wrote no {image_format.upper()}. "
+            f"{program} exited 0 but wrote no {image_format.upper()} image (its output: {shown}). "
             f"If this renderer is broken, use another. {HOW_TO_GET_A_RENDERER}"
         )
-    return done.stdout
+    return image
+
+
+def _run(command: list[str], stdin: bytes, seconds: float) -> subprocess.CompletedProcess[bytes]:
+    """Run `command` in a session of its own, so that on a timeout the whole process group is
+    killed (a wrapper script's children too, which would otherwise keep the pipes open)."""
+    with subprocess.Popen(
+        command,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(stdin, timeout=seconds)
+        except BaseException:  # a timeout, or Ctrl-C: its own session gets no SIGINT, so end it here
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.communicate()
+            raise
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
 
 
 def _is_graphviz_pure(program: str) -> bool:
     """Whether `program` is graphviz-pure, by what it says its version is (dot prints it on stderr)."""
     try:
-        done = subprocess.run([program, "-V"], capture_output=True, timeout=TIMEOUT_SECONDS)
+        done = _run([program, "-V"], b"", TIMEOUT_SECONDS)
     except (OSError, subprocess.TimeoutExpired):
         return False
     return b"graphviz-pure" in done.stdout + done.stderr

@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
+from autograd._files import write_atomically
 from benchmarks import engines, workloads
 from benchmarks.engines import Engine
 from benchmarks.workloads import Phases
@@ -50,6 +51,7 @@ class Sizes:
     deep_runs: int
     memory_nodes: int
     render_nodes: int
+    second_order_inputs: int
 
 
 FULL = Sizes(
@@ -62,6 +64,7 @@ FULL = Sizes(
     deep_runs=3,
     memory_nodes=100_000,
     render_nodes=1_000,
+    second_order_inputs=200,
 )
 QUICK = Sizes(
     runs=1,
@@ -73,6 +76,7 @@ QUICK = Sizes(
     deep_runs=1,
     memory_nodes=1_000,
     render_nodes=30,
+    second_order_inputs=20,
 )
 
 
@@ -256,6 +260,24 @@ def render_rows(contenders: Sequence[Engine], sizes: Sizes) -> tuple[list[Row], 
     return [draw, svg], renderer
 
 
+def second_order_rows(contenders: Sequence[Engine], sizes: Sizes) -> list[Row]:
+    inputs = sizes.second_order_inputs
+    runs = side_by_side(sizes.runs, {GRADWALK: partial(workloads.second_order, inputs)})[GRADWALK]
+    rows = [
+        Row("second order", f"hessian, {inputs} inputs", "s"),
+        Row("second order", f"hvp, {inputs} inputs", "s"),
+        Row("second order", "hvp's speed-up over hessian", "x", least=10),
+    ]
+    rows[0].record(GRADWALK, each(runs, "hessian"))
+    rows[1].record(GRADWALK, each(runs, "hvp"))
+    rows[2].record(GRADWALK, [run["hessian"] / run["hvp"] for run in runs])
+    for row in rows:
+        for e in contenders:
+            if e.name != GRADWALK:
+                row.notes[e.name] = "—"
+    return rows
+
+
 def timed(name: str, workload: Callable[..., T], *args: Any) -> T:
     """Run one workload's rows, telling on stderr how long it took (the table waits for all)."""
     print(f"{name}...", end=" ", file=sys.stderr, flush=True)
@@ -355,6 +377,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         rows += timed("memory", memory_rows, contenders, sizes)
         render, renderer = timed("render", render_rows, contenders, sizes)
         rows += render
+        rows += timed("second order", second_order_rows, contenders, sizes)
     finally:
         sys.setrecursionlimit(recursion_limit)
     for row in rows:
@@ -380,7 +403,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     print(f"{started:%Y-%m-%d}, {m['cpu']}, {m['cores']} cores, {m['python']}; renderer: {renderer}\n")
     print(report["table"])
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    write_atomically(path, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
     print(f"\nsaved {path} ({report['seconds']:.0f} s)")
     return report
 

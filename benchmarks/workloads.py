@@ -14,6 +14,7 @@ wall clock.
 from __future__ import annotations
 
 import gc
+import itertools
 import math
 import sys
 import tempfile
@@ -204,3 +205,20 @@ def render(steps: int) -> Phases:
         drawing.save(Path(folder) / "chain.svg")
         done = perf_counter()
     return {"draw": drawn - start, "render": done - drawn}
+
+
+def second_order(inputs: int) -> Phases:
+    """A function of `inputs` leaves: its whole Hessian (`autograd.hessian`), then one
+    Hessian-vector product (`autograd.hvp`, reverse-over-reverse) of the same function."""
+    from autograd import Value, dot, hessian, hvp, sum  # only this workload needs higher order
+
+    xs = [Value(math.sin(i + 1.0)) for i in range(inputs)]
+    # Every input meets every other (through the square and the log), so the Hessian is dense.
+    loss = sum([(a * b).tanh() for a, b in itertools.pairwise(xs)]) ** 2 + dot(xs, xs).log()
+    vector = [math.cos(i) for i in range(inputs)]
+    start = process_time()
+    hessian(loss, xs)
+    middle = process_time()
+    hvp(loss, xs, vector)
+    done = process_time()
+    return {"hessian": middle - start, "hvp": done - middle}

@@ -4,7 +4,9 @@ A demo starts with ``demo = Demo("what it shows")``, which reads ``--out DIR`` a
 ``--quick``, then saves with ``demo.save_figure(figure, "name.png")`` or
 ``demo.save_drawing(drawing, "name.svg")`` and ends with ``demo.finish([...summary...])``,
 which prints the summary and every file written. Opened as a notebook (in a Jupyter
-kernel) a demo runs in full mode and its figures stay on screen.
+kernel) a demo runs in full mode, its figures stay on screen, every drawing and
+walkthrough it writes is shown inline too, and its files go to the repository's
+``out/`` wherever the kernel started (as the script run from the repository root does).
 
 Also here: the explicit full-batch training loop, the decision-region plot and the
 evenly spaced grid that several demos use.
@@ -13,12 +15,21 @@ evenly spaced grid that several demos use.
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import matplotlib
+try:
+    import matplotlib
+except ModuleNotFoundError as missing:  # the `demo` extra was not installed
+    if missing.name != "matplotlib":
+        raise
+    sys.exit(
+        "This demo draws its plots with matplotlib, which is not installed here: "
+        "pip install 'gradwalk[demo]' (in a clone: pip install -e '.[demo]'; make demo installs it)."
+    )
 import matplotlib.pyplot as plt
 from matplotlib.artist import Artist
 from matplotlib.axes import Axes
@@ -28,9 +39,11 @@ from matplotlib.patches import Patch
 
 import autograd
 import nn
-from autograd import Drawing, Value
+from autograd import Drawing, Value, Walkthrough
+from autograd._files import write_atomically
 
 IN_NOTEBOOK = "ipykernel" in sys.modules
+REPOSITORY_OUT = Path(__file__).resolve().parent.parent / "out"  # a notebook's kernel may start in demos/
 if not IN_NOTEBOOK:
     matplotlib.use("Agg")  # a script draws off-screen: no window, no display needed
 
@@ -44,9 +57,15 @@ class Demo:
     def __init__(self, description: str) -> None:
         parser = argparse.ArgumentParser(description=description)
         parser.add_argument(
-            "--out", type=Path, default=Path("out"), help="folder for the pictures (default: out)"
+            "--out",
+            type=Path,
+            default=REPOSITORY_OUT if IN_NOTEBOOK else Path("out"),
+            help="folder for the pictures (default: out)",
         )
         parser.add_argument("--quick", action="store_true", help="tiny sizes, done in seconds (for tests)")
+        parser.add_argument(
+            "--brief", action="store_true", help="print only the summary and where to look (make demo)"
+        )
         args = parser.parse_args([] if IN_NOTEBOOK else None)  # a kernel's argv is not ours
         try:
             args.out.mkdir(parents=True, exist_ok=True)
@@ -56,7 +75,12 @@ class Demo:
         self.out: Path = args.out
         self.quick: bool = args.quick
         self.written: list[Path] = []
+        self._shown: set[str] = set()  # in a notebook, each drawing is shown once (not per format)
         self._started = time.perf_counter()
+        self._stdout = sys.stdout
+        self.brief: bool = args.brief
+        if self.brief:  # the worked numbers are for reading along; a first run wants the outcome
+            sys.stdout = io.StringIO()
 
     def path(self, name: str) -> Path:
         """Where the file `name` goes, recorded as written."""
@@ -67,26 +91,50 @@ class Demo:
     def save_figure(self, figure: Figure, name: str) -> Path:
         """Save a matplotlib figure (a PNG, by its name's suffix) and close it, unless in a notebook."""
         target = self.path(name)
-        figure.savefig(target, dpi=100, bbox_inches="tight")
+        image = io.BytesIO()
+        figure.savefig(image, format=target.suffix.lstrip("."), dpi=100, bbox_inches="tight")
+        write_atomically(target, image.getvalue())
         if not IN_NOTEBOOK:
             plt.close(figure)
         return target
 
     def save_drawing(self, drawing: Drawing, name: str) -> Path:
-        """Render a graph drawing to `name` (.svg or .png)."""
-        return drawing.save(self.path(name))
+        """Render a graph drawing to `name` (.svg or .png); in a notebook, show it too."""
+        target = drawing.save(self.path(name))
+        self._show(drawing, drawing.source)
+        return target
+
+    def save_walkthrough(self, walk: Walkthrough, name: str) -> Path:
+        """Write a walkthrough's page to `name` (.html); in a notebook, show the page itself."""
+        target = walk.save(self.path(name))
+        self._show(walk, str(walk))
+        return target
+
+    def _show(self, picture: object, key: str) -> None:
+        if IN_NOTEBOOK and key not in self._shown:
+            from IPython.display import display  # only a kernel has IPython
+
+            self._shown.add(key)
+            display(picture)
 
     def finish(self, summary: Sequence[str]) -> None:
-        """Print the summary, the time taken and the files written."""
+        """Print the summary, the time taken, the files written (not with --brief) and where to look."""
+        sys.stdout = self._stdout
         seconds = time.perf_counter() - self._started
         mode = "quick mode, " if self.quick else ""
-        print()
+        if not self.brief:
+            print()
         for line in summary:
             print(line)
         files = "1 file" if len(self.written) == 1 else f"{len(self.written)} files"
-        print(f"Wrote {files} to {self.out}/ ({mode}{seconds:.1f} s):")
-        for path in self.written:
-            print(f"  {path}")
+        print(f"Wrote {files} to {self.out}/ ({mode}{seconds:.1f} s){'.' if self.brief else ':'}")
+        if not self.brief:
+            for path in self.written:
+                print(f"  {path}")
+        pages = [path for path in self.written if path.suffix == ".html"]
+        first = pages[0] if pages else self.written[0] if self.written else None
+        if first is not None:
+            print(f"Where to look: open {first}")
 
 
 def train_full_batch(

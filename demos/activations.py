@@ -13,8 +13,7 @@
 # %%
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
-from _common import Demo, linspace
+from _common import Demo, linspace, plt
 
 from autograd import Value, gradcheck
 

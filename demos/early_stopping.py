@@ -11,8 +11,7 @@
 # %%
 import random
 
-import matplotlib.pyplot as plt
-from _common import Demo, plot_decision_regions
+from _common import Demo, plot_decision_regions, plt
 
 import nn
 

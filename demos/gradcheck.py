@@ -12,8 +12,7 @@
 import math
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
-from _common import Demo
+from _common import Demo, plt
 
 import autograd
 from autograd import Value

@@ -12,8 +12,7 @@
 # %%
 import random
 
-import matplotlib.pyplot as plt
-from _common import Demo, plot_decision_regions, train_full_batch
+from _common import Demo, plot_decision_regions, plt, train_full_batch
 
 import autograd
 import nn

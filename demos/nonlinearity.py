@@ -15,8 +15,7 @@
 import random
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
-from _common import Demo, linspace, plot_decision_regions, scatter_classes, train_full_batch
+from _common import Demo, linspace, plot_decision_regions, plt, scatter_classes, train_full_batch
 
 import autograd
 import nn

@@ -13,8 +13,7 @@
 import random
 from collections.abc import Callable
 
-import matplotlib.pyplot as plt
-from _common import Demo, linspace, train_full_batch
+from _common import Demo, linspace, plt, train_full_batch
 
 import nn
 from autograd import Value

@@ -20,8 +20,7 @@
 import math
 import random
 
-import matplotlib.pyplot as plt
-from _common import Demo, linspace
+from _common import Demo, linspace, plt
 
 import autograd
 import nn
@@ -259,7 +258,7 @@ for k, layer in reversed(list(enumerate(model.layers, start=1))):
 
 # %%
 walk = autograd.walkthrough(loss)
-walk.save(demo.path("walkthrough.html"))
+demo.save_walkthrough(walk, "walkthrough.html")
 print(f"{len(walk)} frames; the third:\n{walk[2]}")
 
 # %% [markdown]

@@ -1,14 +1,17 @@
-"""Toy 2-D datasets, splitting, minibatches and CSV loading.
+"""Toy 2-D datasets, synthetic tones, iris and digits, splitting, minibatches and CSV loading.
 
-Every generator returns ``(X, y)``: ``X`` a list of ``[x1, x2]`` points, ``y`` a
-list of 0/1 labels, shuffled. ``noise`` is the standard deviation of Gaussian
-noise added to each coordinate, and ``seed`` (an int, or a `random.Random` to draw
-from) fixes every random choice; Python's global `random` state is never used.
+Every 2-D generator returns ``(X, y)``: ``X`` a list of ``[x1, x2]`` points, ``y`` a
+list of class labels (0/1 unless ``classes`` says more), shuffled. ``noise`` is the
+standard deviation of Gaussian noise added to each coordinate, and ``seed`` (an int,
+or a `random.Random` to draw from) fixes every random choice; Python's global
+`random` state is never used.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
+import importlib.resources
 import math
 import os
 import random
@@ -105,24 +108,47 @@ def make_xor(n: int = 100, noise: float = 0.0, seed: int | random.Random = 0) ->
     return _finish(points, labels, noise, rng)
 
 
-def make_spiral(n: int = 100, noise: float = 0.0, seed: int | random.Random = 0) -> Dataset:
-    """TensorFlow Playground's two interleaved spirals, each turning 1.75 times out to
-    radius 1: label 0 on one, label 1 on the other (rotated by half a turn).
+def _class_sizes(n: int, classes: int) -> list[int]:
+    """n split as evenly as possible over the classes, the last ones taking the remainder."""
+    return [n // classes + (k >= classes - n % classes) for k in range(classes)]
+
+
+def make_spiral(n: int = 100, noise: float = 0.0, seed: int | random.Random = 0, classes: int = 2) -> Dataset:
+    """TensorFlow Playground's interleaved spirals, each turning 1.75 times out to radius 1:
+    one arm per class, arm k rotated by k / classes of a turn.
 
     >>> X, y = make_spiral(100)
     >>> max(math.hypot(*p) for p in X) < 1.0
     True
+    >>> sorted(set(make_spiral(90, classes=3)[1]))
+    [0, 1, 2]
     """
     n, noise, rng = _setup(n, noise, seed)
+    count = _checks.integer(classes, "classes", minimum=2)
     points: list[list[float]] = []
     labels: list[int] = []
-    for label, count in ((0, n // 2), (1, n - n // 2)):
-        for i in range(count):
-            r = i / count
-            t = 1.75 * 2 * math.pi * r + math.pi * label
+    for label, size in enumerate(_class_sizes(n, count)):
+        for i in range(size):
+            r = i / size
+            t = 1.75 * 2 * math.pi * r + 2 * math.pi * label / count
             points.append([r * math.sin(t), r * math.cos(t)])
             labels.append(label)
     return _finish(points, labels, noise, rng)
+
+
+def make_blobs(n: int = 100, classes: int = 3, noise: float = 0.5, seed: int | random.Random = 0) -> Dataset:
+    """One Gaussian blob per class, standard deviation `noise`, the centres evenly spaced on
+    the circle of radius 2 (class k at angle 2πk / classes).
+
+    >>> X, y = make_blobs(99, classes=3)
+    >>> len(X), [y.count(k) for k in range(3)]
+    (99, [33, 33, 33])
+    """
+    n, noise, rng = _setup(n, noise, seed)
+    count = _checks.integer(classes, "classes", minimum=2)
+    labels = [k for k, size in enumerate(_class_sizes(n, count)) for _ in range(size)]
+    angles = [2 * math.pi * label / count for label in labels]
+    return _finish([[2 * math.cos(a), 2 * math.sin(a)] for a in angles], labels, noise, rng)
 
 
 def make_gaussians(n: int = 100, noise: float = 0.0, seed: int | random.Random = 0) -> Dataset:
@@ -140,6 +166,78 @@ def make_gaussians(n: int = 100, noise: float = 0.0, seed: int | random.Random =
         [centres[label] + rng.gauss(0.0, 0.5), centres[label] + rng.gauss(0.0, 0.5)] for label in labels
     ]
     return _finish(points, labels, noise, rng)
+
+
+TONE_CLASSES = 10  # class k's pitch is (2 + 3k ± 0.5) cycles per 64 samples: 10 stay below Nyquist
+
+
+def make_tones(
+    n: int = 300, length: int = 64, classes: int = 3, noise: float = 0.1, seed: int | random.Random = 0
+) -> Dataset:
+    """Short synthetic sounds labelled by pitch: ``X`` is n sequences of `length` samples.
+
+    A sound of class k is ``a · sin(2π f t + φ) + noise · N(0, 1)`` at samples
+    t = 0 .. length-1, with f = (2 + 3k + u) / 64 cycles per sample, u uniform in
+    ±0.5 (so pitches vary within a class), φ uniform in [0, 2π) and the amplitude
+    a uniform in [0.5, 1]. Classes take turns (as equal in number as can be), then
+    the samples are shuffled. Up to 10 classes, the highest below the Nyquist rate.
+
+    >>> X, y = make_tones(6, length=32)
+    >>> len(X), len(X[0]), sorted(y)
+    (6, 32, [0, 0, 1, 1, 2, 2])
+    """
+    n, noise, rng = _setup(n, noise, seed)
+    samples = _checks.integer(length, "length", minimum=1)
+    count = _checks.integer(classes, "classes", minimum=2)
+    if count > TONE_CLASSES:
+        raise ValueError(
+            f"make_tones makes at most {TONE_CLASSES} classes (pitches below Nyquist), got {classes!r}"
+        )
+    sounds = []
+    labels = [i % count for i in range(n)]
+    for label in labels:
+        frequency = (2 + 3 * label + rng.uniform(-0.5, 0.5)) / 64
+        phase, amplitude = rng.uniform(0.0, 2 * math.pi), rng.uniform(0.5, 1.0)
+        sounds.append(
+            [
+                amplitude * math.sin(2 * math.pi * frequency * t + phase) + rng.gauss(0.0, noise)
+                for t in range(samples)
+            ]
+        )
+    order = list(range(n))
+    rng.shuffle(order)
+    return [sounds[i] for i in order], [labels[i] for i in order]
+
+
+def _shipped(name: str) -> bytes:
+    return (importlib.resources.files("nn") / "datasets" / name).read_bytes()
+
+
+def load_iris() -> Dataset:
+    """Fisher's iris: 150 flowers, 4 measurements in cm (sepal length, sepal width, petal
+    length, petal width), 3 species (0 setosa, 1 versicolor, 2 virginica), 50 of each, in
+    the file's order. Shipped with gradwalk (see nn/datasets/README.md): nothing is downloaded.
+
+    >>> X, y = load_iris()
+    >>> len(X), len(X[0]), X[0], [y.count(k) for k in range(3)]
+    (150, 4, [5.1, 3.5, 1.4, 0.2], [50, 50, 50])
+    """
+    rows = list(csv.reader(_shipped("iris.csv").decode("ascii").splitlines()))[1:]  # after the header
+    return [[float(cell) for cell in row[:4]] for row in rows], [int(row[4]) for row in rows]
+
+
+def load_digits() -> Dataset:
+    """The UCI 8 × 8 handwritten digits: 1,797 images, each 64 pixels row by row, valued 0 to
+    16, labelled 0 to 9, in the file's order. Shipped with gradwalk (see
+    nn/datasets/README.md): nothing is downloaded.
+
+    >>> X, y = load_digits()
+    >>> len(X), len(X[0]), min(map(min, X)), max(map(max, X)), sorted(set(y)) == list(range(10))
+    (1797, 64, 0.0, 16.0, True)
+    """
+    text = gzip.decompress(_shipped("digits.csv.gz")).decode("ascii")
+    rows = [[int(float(cell)) for cell in row] for row in csv.reader(text.splitlines())]
+    return [[float(pixel) for pixel in row[:64]] for row in rows], [row[64] for row in rows]
 
 
 def _check_pair(X: Sequence[object], y: Sequence[object]) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import itertools
 import random
-from collections.abc import Iterator, Mapping, Sequence
+import reprlib
+from collections.abc import Iterator, Mapping, Sequence, Set
 from typing import Any, NamedTuple, TypeVar
 
 import autograd
@@ -41,8 +42,8 @@ class IncompatibleKeys(NamedTuple):
 class Module(metaclass=_LabelsParameters):
     """Base class of everything with parameters.
 
-    A module's parameters are the Values held in its attributes, directly or in a
-    list or tuple, and those of the modules held the same way; attributes whose
+    A module's parameters are the Values held in its attributes, directly or in
+    (nested) lists and tuples, and those of the modules held the same way; attributes whose
     name starts with ``_`` are skipped. Subclasses define `forward`; calling the
     module calls it.
 
@@ -86,12 +87,7 @@ class Module(metaclass=_LabelsParameters):
         for name, attribute in vars(self).items():
             if name.startswith("_"):
                 continue
-            if isinstance(attribute, (Value, Module)):
-                yield name, attribute
-            elif isinstance(attribute, (list, tuple)):
-                for i, item in enumerate(attribute):
-                    if isinstance(item, (Value, Module)):
-                        yield f"{name}.{i}", item
+            yield from _members_in(name, attribute)
 
     def _walk(self, prefix: str, seen: set[int]) -> Iterator[tuple[str, Value | Module]]:
         """Every Value and module below this one with its dotted name, depth first, each once."""
@@ -130,9 +126,10 @@ class Module(metaclass=_LabelsParameters):
         return [module for _, module in self.named_modules()]
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0.0."""
+        """Set every parameter's gradient to 0.0 (and its ``grad_value`` to None)."""
         for p in self.parameters():
             p.grad = 0.0
+            p.grad_value = None
 
     def train(self: M, mode: bool = True) -> M:
         """Put this module and every module inside it in training mode (or evaluation, for False).
@@ -192,6 +189,7 @@ class Module(metaclass=_LabelsParameters):
         """What goes between the parentheses in this module's repr (PyTorch's name)."""
         return ""
 
+    @reprlib.recursive_repr("<this module again: it contains itself>")
     def __repr__(self) -> str:
         lines = [
             f"{type(self).__name__}({self.extra_repr()}) — {_plural(len(self.parameters()), 'parameter')}"
@@ -200,6 +198,15 @@ class Module(metaclass=_LabelsParameters):
         for name, text in _collapse_runs(children):
             lines.append(f"  {name}: " + text.replace("\n", "\n  "))
         return "\n".join(lines)
+
+
+def _members_in(name: str, attribute: object) -> Iterator[tuple[str, Value | Module]]:
+    """A Value or module itself, or those in a list or tuple, nested to any depth (``weight.o.c.k``)."""
+    if isinstance(attribute, (Value, Module)):
+        yield name, attribute
+    elif isinstance(attribute, (list, tuple)):
+        for i, item in enumerate(attribute):
+            yield from _members_in(f"{name}.{i}", item)
 
 
 class _Inputs(list[Value]):
@@ -283,6 +290,10 @@ class Neuron(Module):
 
     def forward(self, x: Sequence[Value | float]) -> Value:
         """The neuron's output for the inputs `x` (Values or plain numbers)."""
+        if isinstance(x, (Mapping, Set)):  # their len works, but they have no order to match weights to
+            raise TypeError(
+                f"Neuron takes a list of {len(self.w)} inputs in order, got a {type(x).__name__}: {x!r}"
+            )
         try:
             width = len(x)
         except TypeError:
@@ -358,6 +369,8 @@ class MLP(Module):
             raise ValueError(
                 f"sizes must be a non-empty list of layer widths like [16, 16, 1], got {sizes!r}"
             )
+        get_activation(activation)  # checked even when no hidden layer uses it
+        get_activation(output_activation)
         widths = [nin, *sizes]
         last = len(sizes) - 1
         self.layers = [

@@ -35,6 +35,18 @@ def _sqrt(x: float) -> float:
     return math.sqrt(x) if x >= 0.0 else math.nan  # rounding can leave a centered variance at -tiny
 
 
+# State entries that accumulate squared gradients: a negative one would make sqrt nan.
+_SUMS_OF_SQUARES = ("exp_avg_sq", "square_avg", "sum")
+
+
+def _finite(value: object, name: str) -> float:
+    """`value` as a finite float, or a ValueError naming it (a TypeError if it is no number)."""
+    number = _checks.real(value, name)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be a finite number, got {number!r}")
+    return number
+
+
 def _betas(betas: object) -> tuple[float, float]:
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         raise TypeError(f"betas must be a pair of numbers, got {betas!r}")
@@ -67,9 +79,10 @@ class Optimizer:
         self.state: dict[str, list[float]] = {name: [0.0] * len(self.params) for name in self._STATE}
 
     def zero_grad(self) -> None:
-        """Set every parameter's gradient to 0.0 (call it before each ``backward``)."""
+        """Set every parameter's gradient to 0.0, its ``grad_value`` to None (call it before ``backward``)."""
         for p in self.params:
             p.grad = 0.0
+            p.grad_value = None
 
     def step(self) -> None:
         """Update every parameter from its gradient."""
@@ -94,13 +107,32 @@ class Optimizer:
         }
 
     def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
-        """Restore what `state_dict` returned, checking all of it before changing anything."""
+        """Restore what `state_dict` returned, checking all of it before changing anything.
+
+        Refused with a ValueError naming the entry: wrong keys or counts, settings the
+        constructor refuses, nan or inf anywhere, and negative sums of squares
+        (``exp_avg_sq``, ``square_avg``, Adagrad's ``sum``).
+
+        >>> optimizer = Adam([Value(1.0)])
+        >>> state = optimizer.state_dict()
+        >>> state["state"]["exp_avg_sq"] = [-1.0]
+        >>> optimizer.load_state_dict(state)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: Adam.load_state_dict: state 'exp_avg_sq'[0] is a running sum of squares ..., got -1.0
+        """
         where = f"{type(self).__name__}.load_state_dict"
         if not isinstance(state_dict, Mapping) or set(state_dict) != {"hyperparameters", "steps", "state"}:
             raise ValueError(f"{where}: expected a dict with keys 'hyperparameters', 'steps', 'state'")
         hyperparameters = state_dict["hyperparameters"]
         if not isinstance(hyperparameters, Mapping) or set(hyperparameters) != set(self._HYPERPARAMETERS):
             raise ValueError(f"{where}: hyperparameters must be exactly {list(self._HYPERPARAMETERS)}")
+        for name, setting in hyperparameters.items():
+            if name == "betas" and isinstance(setting, (list, tuple)):
+                for i, beta in enumerate(setting):
+                    _finite(beta, f"{where}: hyperparameter 'betas'[{i}]")
+            elif not isinstance(setting, (bool, list, tuple)):  # flags and bad betas: the constructor says
+                _finite(setting, f"{where}: hyperparameter {name!r}")
         checked = type(self)(self.params, **hyperparameters)  # the constructor's checks
         steps = _checks.integer(state_dict["steps"], f"{where}: steps", minimum=0)
         state = state_dict["state"]
@@ -110,7 +142,15 @@ class Optimizer:
             values = state[name]
             if not isinstance(values, (list, tuple)) or len(values) != len(self.params):
                 raise ValueError(f"{where}: state {name!r} must hold one number per parameter")
-            checked.state[name] = [_checks.real(v, f"{where}: state {name!r}") for v in values]
+            entries = [_finite(v, f"{where}: state {name!r}[{i}]") for i, v in enumerate(values)]
+            if name in _SUMS_OF_SQUARES:
+                for i, entry in enumerate(entries):
+                    if entry < 0.0:
+                        raise ValueError(
+                            f"{where}: state {name!r}[{i}] is a running sum of squares and must be >= 0, "
+                            f"got {entry!r}"
+                        )
+            checked.state[name] = entries
         for name in self._HYPERPARAMETERS:
             setattr(self, name, getattr(checked, name))
         self.steps = steps

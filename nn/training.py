@@ -116,8 +116,10 @@ def fit(
     back the weights of the best epoch at the end. ``accuracy`` (see `nn.accuracy`)
     maps outputs and targets to a fraction right; None records no accuracy.
 
-    A loss that becomes nan or inf raises FloatingPointError at once, naming the
-    epoch and step (both counted from 1), before that step changes any weight.
+    Before the first step, a nan or inf in the data is a ValueError naming the
+    sample, and so is an optimizer over parameters that are not the model's. A loss
+    that becomes nan or inf raises FloatingPointError at once, naming the epoch and
+    step (both counted from 1), before that step changes any weight.
 
     >>> from nn import MLP, SGD, hinge_loss
     >>> X, y = [[0.0, 1.0], [1.0, 0.0]], [1, -1]
@@ -142,6 +144,7 @@ def fit(
             raise ValueError("early_stopping watches the validation loss: pass validation=(X_val, y_val)")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an nn optimizer such as nn.SGD, got {type(optimizer).__name__}")
+    _check_optimizer_steps_the_model(optimizer, model)
     rng = random.Random(_checks.integer(seed, "seed", minimum=0))
     history = History()
     best_loss, best_state, epochs_without_progress = math.inf, None, 0
@@ -173,8 +176,37 @@ def fit(
 
 
 def _check_data(X: Sequence[Any], y: Sequence[Any], what: str) -> None:
+    """Equal, non-zero lengths, and only finite numbers: a nan would only show up as a diverged loss."""
     if len(X) != len(y) or not X:
         raise ValueError(f"{what} needs as many targets as inputs, at least one; got {len(X)} and {len(y)}")
+    for i, (x, target) in enumerate(zip(X, y)):
+        for name, item in (("X", x), ("y", target)):
+            if not _all_finite(item):
+                raise ValueError(
+                    f"{what}: sample {i} is not all finite numbers: {name}[{i}] = {item!r}; "
+                    "remove or fix it before training"
+                )
+
+
+def _all_finite(item: Any) -> bool:
+    """Whether every number in `item` (a number, a Value, or nested lists of them) is finite."""
+    if isinstance(item, (list, tuple)):
+        return all(_all_finite(part) for part in item)
+    number = item.data if isinstance(item, Value) else item
+    if isinstance(number, (int, float)):
+        return math.isfinite(number)
+    return True  # not a number: the model or the loss says what it expected
+
+
+def _check_optimizer_steps_the_model(optimizer: Optimizer, model: Module) -> None:
+    ours = {id(p) for p in model.parameters()}
+    for i, parameter in enumerate(optimizer.params):
+        if id(parameter) not in ours:
+            name = f" ({parameter.label})" if parameter.label else ""
+            raise ValueError(
+                f"fit: the optimizer's parameter {i}{name} is not one of the model's parameters, so training "
+                "would not change the model; build the optimizer from model.parameters()"
+            )
 
 
 def _train_epoch(

@@ -7,5 +7,5 @@ settings.register_profile("ci", max_examples=300, deadline=None, suppress_health
 settings.load_profile("ci" if os.environ.get("CI") else "default")
 settings.register_profile("thorough", max_examples=3000, deadline=None)
 
-# Scripts that compute stored reference numbers need torch: run by hand, never collected.
+# tests/references/ holds scripts that compute reference numbers where PyTorch is installed: not tests.
 collect_ignore_glob = ["references/*"]

@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks import run
 
-WORKLOADS = ["chain", "wide", "mlp", "deep", "memory", "render"]
+WORKLOADS = ["chain", "wide", "mlp", "deep", "memory", "render", "second order"]
 
 
 @pytest.fixture(scope="module")

@@ -1,230 +1,279 @@
-"""The walkthrough page in a real browser: headless Chromium driven over the DevTools protocol.
+"""The walkthrough page in a real browser: headless Chromium driven by Playwright.
 
-Chromium's ``--remote-debugging-pipe`` reads protocol messages on fd 3 and writes
-them on fd 4, each JSON text ended by a NUL byte: no websocket library needed.
+Playwright runs the system Chromium (never a browser of its own: no ``playwright
+install``). Every test fails on a console error, an uncaught exception or a request
+that leaves the page's own file.
 """
 
-import base64
-import fcntl
-import json
-import os
-import select
 import shutil
-import subprocess
-import time
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from autograd import Value, walkthrough
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (Debian package chromium)")
 
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
-class Browser:
-    """A headless Chromium with one page, and every protocol event it sent."""
 
-    def __init__(self, profile: Path) -> None:
-        to_browser_read, to_browser_write = os.pipe()
-        from_browser_read, from_browser_write = os.pipe()
-        # The child must find its ends at fds 3 and 4: move them out of the way first.
-        child_read = fcntl.fcntl(to_browser_read, fcntl.F_DUPFD_CLOEXEC, 10)
-        child_write = fcntl.fcntl(from_browser_write, fcntl.F_DUPFD_CLOEXEC, 10)
-        for fd in (to_browser_read, from_browser_write):
-            os.close(fd)
+class Page:
+    """One browser tab, with every problem it reported."""
 
-        def give_child_its_pipes() -> None:
-            os.dup2(child_read, 3)
-            os.dup2(child_write, 4)
-
-        command = [
-            str(CHROMIUM),
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            f"--user-data-dir={profile}",
-            "--remote-debugging-pipe",
-            "--window-size=1200,900",
-            "about:blank",
-        ]
-        self.process = subprocess.Popen(
-            command,
-            preexec_fn=give_child_its_pipes,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            close_fds=False,
+    def __init__(self, tab):
+        self.tab = tab
+        self.problems = []
+        tab.on(
+            "console",
+            lambda m: m.type in ("error", "warning") and self.problems.append(f"{m.type}: {m.text}"),
         )
-        os.close(child_read)
-        os.close(child_write)
-        self.writer, self.reader = to_browser_write, from_browser_read
-        self.buffer = b""
-        self.events: list[dict[str, Any]] = []
-        self.next_id = 0
-        target = self.call("Target.createTarget", url="about:blank")["targetId"]
-        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)["sessionId"]
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            self.call(f"{domain}.enable", session=True)
-
-    def close(self) -> None:
-        self.process.kill()
-        self.process.wait()
-        os.close(self.writer)
-        os.close(self.reader)
-
-    def call(self, method: str, session: bool = False, **params: Any) -> dict[str, Any]:
-        """Send one command and return its result, keeping the events that arrive meanwhile."""
-        self.next_id += 1
-        message: dict[str, Any] = {"id": self.next_id, "method": method, "params": params}
-        if session:
-            message["sessionId"] = self.session
-        os.write(self.writer, json.dumps(message).encode() + b"\0")
-        while True:
-            reply = self._receive()
-            if reply.get("id") == self.next_id:
-                if "error" in reply:
-                    raise RuntimeError(f"{method} failed: {reply['error']}")
-                result: dict[str, Any] = reply["result"]
-                return result
-            self.events.append(reply)
-
-    def wait_for(self, event: str) -> None:
-        while not any(e.get("method") == event for e in self.events):
-            self.events.append(self._receive())
-
-    def evaluate(self, expression: str) -> Any:
-        result = self.call("Runtime.evaluate", session=True, expression=expression, returnByValue=True)
-        assert "exceptionDetails" not in result, result
-        return result["result"].get("value")
-
-    def _receive(self, timeout: float = 30.0) -> dict[str, Any]:
-        deadline = time.monotonic() + timeout
-        while b"\0" not in self.buffer:
-            ready, _, _ = select.select([self.reader], [], [], max(0.0, deadline - time.monotonic()))
-            chunk = os.read(self.reader, 1 << 16) if ready else b""
-            if not chunk:
-                raise TimeoutError("Chromium sent nothing (it may have failed to start)")
-            self.buffer += chunk
-        message, self.buffer = self.buffer.split(b"\0", 1)
-        parsed: dict[str, Any] = json.loads(message)
-        return parsed
-
-    def problems(self) -> list[str]:
-        """Console errors, uncaught exceptions, error log entries and network requests other than files."""
-        found = []
-        for event in self.events:
-            method, params = event.get("method"), event.get("params", {})
-            if method == "Runtime.exceptionThrown":
-                found.append(f"exception: {params['exceptionDetails']}")
-            elif method == "Runtime.consoleAPICalled" and params["type"] in ("error", "warning", "assert"):
-                found.append(f"console {params['type']}: {params['args']}")
-            elif method == "Log.entryAdded" and params["entry"]["level"] in ("error", "warning"):
-                found.append(f"log: {params['entry']['text']}")
-            elif method == "Network.requestWillBeSent" and not params["request"]["url"].startswith("file:"):
-                found.append(f"network request: {params['request']['url']}")
-        return found
-
-    def click(self, selector: str) -> None:
-        """A real mouse click at the middle of the element."""
-        box = self.evaluate(
-            f"(() => {{ const r = document.querySelector({json.dumps(selector)}).getBoundingClientRect();"
-            " return [r.x + r.width / 2, r.y + r.height / 2]; })()"
+        tab.on("pageerror", lambda error: self.problems.append(f"exception: {error}"))
+        tab.on(
+            "request",
+            lambda r: r.url.startswith("file:") or self.problems.append(f"network request: {r.url}"),
         )
-        for kind in ("mousePressed", "mouseReleased"):
-            self.call(
-                "Input.dispatchMouseEvent",
-                session=True,
-                type=kind,
-                x=box[0],
-                y=box[1],
-                button="left",
-                clickCount=1,
-            )
 
-    def press(self, key: str, code: int) -> None:
-        for kind in ("keyDown", "keyUp"):
-            self.call(
-                "Input.dispatchKeyEvent",
-                session=True,
-                type=kind,
-                key=key,
-                code=key,
-                windowsVirtualKeyCode=code,
-            )
+    def open(self, path: Path, hash_: str = "") -> None:
+        self.tab.goto(path.resolve().as_uri() + hash_)
 
-    def shown_frames(self) -> list[str]:
-        shown: list[str] = self.evaluate(
-            "[...document.querySelectorAll('section.frame')].filter(f => !f.hidden).map(f => f.dataset.index)"
+    def js(self, expression, argument=None):
+        return self.tab.evaluate(expression, argument)
+
+    def frame(self):
+        return self.js("walkthrough.frame()")
+
+    def counter(self):
+        return self.tab.text_content("#counter")
+
+    def hash(self):
+        return self.js("location.hash")
+
+    def grad_text(self, node):
+        """The grad line the drawing shows for node `node` (its DOT id, e.g. "n0")."""
+        return self.js(
+            """id => {
+                 const g = [...document.querySelectorAll('#canvas g.node')]
+                   .find(g => g.querySelector('title').textContent === id);
+                 const texts = g.querySelectorAll('text');
+                 return texts[texts.length - 1].textContent;
+               }""",
+            node,
         )
-        return shown
 
-    def screenshot(self) -> bytes:
-        return base64.b64decode(self.call("Page.captureScreenshot", session=True, format="png")["data"])
+    def box(self, selector):
+        return self.tab.locator(selector).first.bounding_box()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield browser
+        browser.close()
 
 
 @pytest.fixture
-def browser(tmp_path):
-    chromium = Browser(tmp_path / "profile")
-    yield chromium
-    chromium.close()
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1200, "height": 900})
+    tab = Page(context.new_page())
+    yield tab
+    assert tab.problems == []
+    context.close()
 
 
-def test_walkthrough_page_steps_through_frames_without_errors(browser, tmp_path):
+def neuron():
+    """y = tanh(x*w + x) at x = 2, w = -3: 5 values, 7 frames. By hand: y = tanh(-4)."""
     x, w = Value(2.0, label="x"), Value(-3.0, label="w")
     y = (x * w + x).tanh()
     y.label = "y"
-    page = walkthrough(y).save(tmp_path / "walk.html")
+    return y
 
-    browser.call("Page.navigate", session=True, url=page.resolve().as_uri())
-    browser.wait_for("Page.loadEventFired")
-    assert browser.shown_frames() == ["0"]
-    assert browser.evaluate("document.querySelector('#frame-0 svg') !== null")
-    assert "Forward pass" in browser.evaluate(
-        "document.querySelector('section.frame:not([hidden]) h2').textContent"
+
+def test_the_page_steps_through_frames_and_the_counters_agree(page, tmp_path):
+    path = walkthrough(neuron()).save(tmp_path / "walk.html")
+    page.open(path)
+    assert page.frame() == 0 and page.js("document.querySelectorAll('svg').length") == 1
+    assert "Forward pass" in page.tab.text_content("#frame-title")
+    page.tab.click("#next")
+    assert (page.frame(), page.counter(), page.hash()) == (1, "frame 1 of 6", "#1")
+    assert page.tab.text_content("#frame-title") == "Backward step 1 of 5: y"
+    page.tab.keyboard.press("ArrowRight")
+    assert (page.frame(), page.hash()) == (2, "#2")
+    page.tab.keyboard.press("ArrowLeft")
+    page.tab.click("#prev")
+    assert page.frame() == 0 and page.js("document.getElementById('prev').disabled")
+    page.tab.keyboard.press("End")
+    assert (page.frame(), page.counter(), page.hash()) == (6, "frame 6 of 6", "#6")
+    page.tab.keyboard.press("Home")
+    assert page.frame() == 0
+    page.js(
+        "s => { s.value = '4'; s.dispatchEvent(new Event('input')); }", page.tab.query_selector("#slider")
     )
+    assert (page.frame(), page.js("document.getElementById('slider').value")) == (4, "4")
 
-    browser.click("#next")
-    assert browser.shown_frames() == ["1"]
-    assert browser.evaluate("document.getElementById('counter').textContent") == "frame 1 of 6"
-    browser.press("ArrowRight", 39)
-    assert browser.shown_frames() == ["2"]
-    browser.press("ArrowLeft", 37)
-    browser.click("#prev")
-    assert browser.shown_frames() == ["0"]
-    assert browser.evaluate("document.getElementById('prev').disabled")
-    browser.evaluate(
-        "(() => { const s = document.getElementById('slider'); s.value = '6';"
-        " s.dispatchEvent(new Event('input')); })()"
+
+def test_each_frame_changes_the_numbers_and_highlights_the_edges_used(page, tmp_path):
+    page.open(walkthrough(neuron()).save(tmp_path / "walk.html"))
+    assert page.grad_text("n4") == "grad"  # y, before backward starts
+    page.js("walkthrough.go(1)")  # y sends to #3 through tanh: d tanh/d#3 = 1 - tanh(-4)² = 0.001341
+    assert page.grad_text("n4") == "grad 1" and page.grad_text("n3") == "grad 0.001341"
+    used = page.js(
+        "[...document.querySelectorAll('#canvas g.edge.used title')].map(t => t.textContent).sort()"
     )
-    assert browser.shown_frames() == ["6"]
-    assert browser.screenshot().startswith(b"\x89PNG")
-    assert browser.problems() == []
+    assert used == ["n3->op4", "op4->n4"]
+    assert "d tanh(#3)/d#3 = 1 − y² = 1 − (-0.9993)² ≈ 0.001341" in page.tab.text_content("#steps")
+    page.js("walkthrough.go(0)")
+    assert page.grad_text("n3") == "grad"  # back to blank: frames are states, not steps applied once
 
 
-def test_page_opens_at_the_frame_its_address_names(browser, tmp_path):
-    page = walkthrough(Value(3.0, label="a") * 2).save(tmp_path / "walk.html")
-    browser.call("Page.navigate", session=True, url=page.resolve().as_uri() + "#2")
-    browser.wait_for("Page.loadEventFired")
-    assert browser.shown_frames() == ["2"]
-    assert browser.problems() == []
+def test_the_address_names_the_frame_and_follows_it(page, tmp_path):
+    path = walkthrough(Value(3.0, label="a") * 2).save(tmp_path / "walk.html")
+    page.open(path, "#2")
+    assert page.frame() == 2
+    page.js("location.hash = '#1'")
+    page.tab.wait_for_function("() => walkthrough.frame() === 1")
+    page.js("walkthrough.go(3)")
+    assert page.hash() == "#3"
 
 
-def test_the_harness_sees_errors_and_network_requests(browser, tmp_path):
-    # Without this, an empty problems() list could just mean the harness is deaf.
-    page = tmp_path / "broken.html"
-    page.write_text(
+def test_wheel_zooms_drag_pans_and_the_buttons_fit_and_reset(page, tmp_path):
+    page.open(walkthrough(neuron()).save(tmp_path / "walk.html"))
+    scale = lambda: page.js("new DOMMatrix(getComputedStyle(document.getElementById('canvas')).transform).a")  # noqa: E731
+    shift = lambda: page.js("new DOMMatrix(getComputedStyle(document.getElementById('canvas')).transform).e")  # noqa: E731
+    page.tab.click("#actual")
+    assert scale() == pytest.approx(1.0)
+    view = page.box("#viewport")
+    page.tab.mouse.move(view["x"] + 300, view["y"] + 200)
+    page.tab.mouse.wheel(0, -400)
+    page.tab.wait_for_function(
+        "() => new DOMMatrix(getComputedStyle(document.getElementById('canvas')).transform).a > 1.5"
+    )
+    before = shift()
+    page.tab.mouse.move(view["x"] + 300, view["y"] + 400)
+    page.tab.mouse.down()
+    page.tab.mouse.move(view["x"] + 150, view["y"] + 400, steps=5)
+    page.tab.mouse.up()
+    assert shift() == pytest.approx(before - 150, abs=1)
+    page.tab.click("#fit")
+    graph, view = page.box("#canvas svg"), page.box("#viewport")
+    assert graph["x"] >= view["x"] - 1 and graph["x"] + graph["width"] <= view["x"] + view["width"] + 1
+    page.tab.click("#zoom-in")
+    assert scale() > 0
+
+
+def test_at_any_zoom_the_current_node_is_brought_into_view(page, tmp_path):
+    page.open(walkthrough(neuron()).save(tmp_path / "walk.html"))
+    for _ in range(6):
+        page.tab.click("#zoom-in")  # about 3.8×: most of the graph is out of view
+    view = page.box("#viewport")
+    for k in range(1, 6):  # each backward frame's node, from y (right) to x (left)
+        page.js(f"walkthrough.go({k})")
+        node = page.box("#canvas g.node.current")
+        assert view["x"] <= node["x"] and node["x"] + node["width"] <= view["x"] + view["width"], k
+        assert view["y"] <= node["y"] and node["y"] + node["height"] <= view["y"] + view["height"], k
+
+
+def test_clicking_a_node_jumps_to_the_frame_where_its_gradient_is_final(page, tmp_path):
+    page.open(walkthrough(neuron()).save(tmp_path / "walk.html"))
+    page.tab.click("#fit")
+    x = page.box("#canvas g.node:has(> title:text-is('n0'))")
+    page.tab.mouse.click(x["x"] + x["width"] / 2, x["y"] + x["height"] / 2)
+    assert page.frame() == 5 and page.tab.text_content("#frame-title") == "Backward step 5 of 5: x"
+
+
+def test_play_steps_on_by_itself_at_the_chosen_speed_and_pauses(page, tmp_path):
+    page.open(walkthrough(neuron()).save(tmp_path / "walk.html"))
+    page.tab.select_option("#speed", "4")
+    page.tab.click("#play")
+    page.tab.wait_for_function("() => walkthrough.frame() >= 2", timeout=5000)
+    page.tab.click("#play")  # pause
+    stopped = page.frame()
+    page.tab.wait_for_timeout(700)
+    assert page.frame() == stopped
+    page.tab.click("#play")
+    page.tab.wait_for_function("() => walkthrough.frame() === 6", timeout=5000)  # plays to the end and stops
+    assert "play" in page.tab.text_content("#play")
+
+
+def test_quiz_asks_before_showing_and_grades_right_wrong_and_revealed(page, tmp_path):
+    # Asked in backward order: #3 = 1 - tanh(-4)² = 0.001341, #2 = #3.grad, w = x·#2.grad,
+    # x = (w + 1)·#3.grad.
+    path = walkthrough(neuron(), quiz=True).save(tmp_path / "quiz.html")
+    page.open(path)
+    assert page.js("walkthrough.asking()") is None  # frame 0: nothing asked
+    assert page.js("walkthrough.go(6)") == 2  # stops at the first open question
+    assert page.js("walkthrough.asking()") == {"frame": 2, "label": "#3"}
+    assert page.grad_text("n3") == "grad ?" and "#3.grad = ?" in page.tab.text_content("#steps")
+    assert page.js("document.getElementById('next').disabled")
+    assert page.js("walkthrough.answer('0.00134')") == "right"  # within 0.5% of 0.0013409
+    assert page.js("walkthrough.asking()") is None and page.grad_text("n3") == "grad 0.001341"
+    page.js("walkthrough.go(3)")
+    assert page.js("walkthrough.asking()") == {"frame": 3, "label": "#2"}
+    assert page.js("walkthrough.answer('1')") == "wrong"  # d(#3)/d(#2) alone: #3.grad left out
+    assert "upstream gradient is missing" in page.tab.text_content("#feedback")
+    assert page.js("walkthrough.answer('2')") == "revealed"
+    assert page.tab.text_content("#feedback") == "#2.grad = 0.001341"
+    page.js("walkthrough.go(4)")
+    page.tab.fill("#answer", "0.002682")  # w: x · #2.grad = 2 × 0.001341, typed into the form
+    page.tab.press("#answer", "Enter")
+    assert page.js("walkthrough.score()") == {"right": 2, "asked": 4}
+    page.js("walkthrough.go(5)")
+    used = page.js(
+        "[...document.querySelectorAll('#canvas g.edge.used title')].map(t => t.textContent).sort()"
+    )
+    assert used == ["n0->op2", "n0->op3"]  # x's two uses, while its question is open
+    assert page.js("walkthrough.answer('-0.004023')") == "wrong"  # w × #2.grad alone: a use is left out
+    assert "a use is left out" in page.tab.text_content("#feedback")
+    assert page.js("walkthrough.answer('-0.002682')") == "right"  # (w + 1)·#3.grad = -2 × 0.001341
+    assert page.js("walkthrough.go(6)") == 6
+    assert page.tab.text_content("#score") == "Score: 3/4"
+    assert page.js("walkthrough.answer('1')") is None  # no question open
+
+
+def test_a_page_without_the_quiz_has_no_questions(page, tmp_path):
+    page.open(walkthrough(neuron()).save(tmp_path / "walk.html"))
+    assert page.js("walkthrough.asking()") is None and page.js("walkthrough.go(6)") == 6
+    assert page.js("document.getElementById('quiz').hidden")
+
+
+def test_the_notebook_form_works_inside_its_sandboxed_iframe(page, tmp_path):
+    # What Jupyter shows: the page in an <iframe srcdoc> that may run scripts and nothing else.
+    notebook = tmp_path / "notebook.html"
+    notebook.write_text(
+        f"<!DOCTYPE html><html><body>{walkthrough(neuron(), quiz=True)._repr_html_()}</body></html>"
+    )
+    page.open(notebook)
+    inner = page.tab.frames[1]
+    inner.wait_for_function("() => window.walkthrough !== undefined")
+    assert inner.evaluate("walkthrough.go(6)") == 2  # the quiz stops at the first question
+    assert inner.evaluate("walkthrough.answer('0.001341')") == "right"
+    inner.locator("#next").click()
+    assert inner.evaluate("walkthrough.frame()") == 3
+
+
+def test_the_harness_sees_errors_and_network_requests(chromium, tmp_path):
+    # Without this, an empty problems list could just mean the harness is deaf.
+    broken = tmp_path / "broken.html"
+    broken.write_text(
         '<!DOCTYPE html><img src="http://127.0.0.1:9/x.png">'
         '<script>console.error("boom"); undefinedFunction();</script>'
     )
-    browser.call("Page.navigate", session=True, url=page.as_uri())
-    browser.wait_for("Page.loadEventFired")
-    found = "\n".join(browser.problems())
-    assert "console error" in found
+    context = chromium.new_context()
+    tab = Page(context.new_page())
+    tab.open(broken)
+    tab.tab.wait_for_timeout(300)
+    found = "\n".join(tab.problems)
+    context.close()
+    assert "error: boom" in found
     assert "undefinedFunction" in found
     assert "network request: http://127.0.0.1:9/x.png" in found

@@ -1,14 +1,23 @@
 """The gradwalk command line, end to end and in process."""
 
+import contextlib
+import errno
+import importlib.metadata
+import json
 import math
+import os
+import re
 import subprocess
 import sys
 import sysconfig
+import threading
 from pathlib import Path
 
 import pytest
 
+import autograd._files
 from autograd.cli import main
+from tests.disks import full_disk
 
 GRADWALK = Path(sysconfig.get_path("scripts")) / "gradwalk"
 
@@ -56,13 +65,17 @@ def test_python_dash_m_autograd_is_the_same_command(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == "wrote walk.html (6 frames)\n"  # 4 values (x, y, x*y, x*y + x) and 2 more
-    assert (tmp_path / "walk.html").read_text(encoding="utf-8").count('<section class="frame"') == 6
+    page = (tmp_path / "walk.html").read_text(encoding="utf-8")
+    data = re.search(r'<script type="application/json" id="walkthrough-data">(.*?)</script>', page, re.DOTALL)
+    assert len(json.loads(data[1])["frames"]) == 6 and page.count("<svg") == 1
 
 
 def test_walkthrough_without_output_prints_the_steps(capsys):
     assert main(["walkthrough", "x*y + x", "x=3", "y=-2"]) == 0
     text = capsys.readouterr().out
-    assert "x.grad += -2.0 (local d(#2)/d(x)) × 1.0 (#2.grad) = -2.0, so x.grad is now -1.0" in text
+    # By hand: d(x*y)/dx = y = -2, and x is used twice: x.grad = 1 + -2 = -1.
+    assert "  d(x × y)/dx = y = -2\n  x.grad += -2 × 1 = -2\n" in text
+    assert "  x.grad = 1 + (-2) = -1 (two uses)\n" in text
 
 
 def test_graph_without_output_prints_dot(capsys):
@@ -128,12 +141,14 @@ def test_the_expression_is_never_evaluated_by_python(tmp_path, capsys):
 
 def test_max_nodes_is_an_option_of_the_command(capsys):
     long_sum = "+".join(["x"] * 120)  # 120 uses of x: 119 sums and x, 120 values
-    assert main(["walkthrough", long_sum, "x=1"]) == 2
+    assert main(["walkthrough", long_sum, "x=1", "--max-nodes", "100"]) == 2
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "120 nodes, more than --max-nodes 100" in error
     assert "pass --max-nodes 120 to draw it anyway" in error and "max_nodes=" not in error
     assert main(["walkthrough", long_sum, "x=1", "--max-nodes", "120"]) == 0
-    assert "x.grad is now 120.0" in capsys.readouterr().out
+    assert "x.grad = 1 + 1 + " in capsys.readouterr().out  # the walkthrough's default cap is 1000
+    assert main(["walkthrough", long_sum, "x=1"]) == 0
+    assert " = 120 (120 uses)" in capsys.readouterr().out
     assert main(["graph", long_sum, "x=1", "--max-nodes", "119"]) == 2
     assert main(["graph", long_sum, "x=1", "--max-nodes", "120"]) == 0
 
@@ -174,3 +189,171 @@ def test_exercises_are_forwarded_and_name_the_command_used(tmp_path):
     same_but_for_the_name = direct.stdout.replace("python -m autograd.exercises", "gradwalk exercises")
     assert forwarded.stdout == same_but_for_the_name
     assert forwarded.stderr == direct.stderr
+
+
+def test_walkthrough_quiz_in_the_terminal():
+    # out = x*y + x at x=3, y=-2: by hand #2.grad = 1, y.grad = x = 3, x.grad = y + 1 = -1.
+    answers = "1\n7\n8\n-1.004\n"  # #2: right; y: wrong twice (revealed); x: right within 0.5%
+    done = subprocess.run(
+        [str(GRADWALK), "walkthrough", "x*y + x", "x=3", "y=-2", "--quiz"],
+        input=answers,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert out.count("#2.grad = ? ") == 1 and out.count("y.grad = ? ") == 2 and out.count("x.grad = ? ") == 1
+    assert "y.grad = ?   not quite." in out
+    assert "  y.grad = 3\n" in out  # revealed after the second wrong answer
+    assert out.rstrip().endswith("score: 2/3")
+
+
+def test_walkthrough_quiz_stops_at_the_end_of_input():
+    done = subprocess.run(
+        [str(GRADWALK), "walkthrough", "x*y", "x=3", "y=-2", "--quiz"],
+        input="",
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0 and done.stdout.rstrip().endswith("score: 0/2")
+
+
+def test_walkthrough_digits_and_forward(capsys):
+    assert main(["walkthrough", "x/3", "x=2", "--digits", "2", "--forward"]) == 0
+    out = capsys.readouterr().out
+    assert "out = x / 3 = 0.67" in out and "Forward step 1 of 1: out" in out
+    assert main(["walkthrough", "x/3", "x=2", "--digits", "0"]) == 2
+    assert "digits must be a positive int" in capsys.readouterr().err
+
+
+def test_walkthrough_timeout_is_the_pages_limit(tmp_path, capsys):
+    assert main(["walkthrough", "x*y", "x=1", "y=2", "--timeout", "-1", "-o", str(tmp_path / "w.html")]) == 2
+    assert "timeout must be a positive number of seconds, got -1.0" in capsys.readouterr().err
+    assert main(["walkthrough", "x*y", "x=1", "y=2", "--timeout", "30", "-o", str(tmp_path / "w.html")]) == 0
+    assert (tmp_path / "w.html").read_text(encoding="utf-8").count("<svg") == 1
+
+
+# ---------------------------------------------------------------------------
+# Output problems: one line, exit code 1, nothing lost
+
+
+def one_error_line(stderr, command="graph"):
+    lines = stderr.splitlines()
+    assert len(lines) == 1, stderr
+    assert lines[0].startswith(f"gradwalk {command}: error: ")
+    return lines[0]
+
+
+@pytest.mark.parametrize("command", ["graph", "walkthrough"])
+def test_output_naming_a_folder_is_one_line_and_exit_1(tmp_path, capsys, command):
+    assert main([command, "x+1", "x=1", "-o", str(tmp_path)]) == 1
+    assert "it is a folder" in one_error_line(capsys.readouterr().err, command)
+
+
+@pytest.mark.parametrize("command", ["graph", "walkthrough"])
+def test_output_in_a_missing_folder_is_one_line_and_exit_1(tmp_path, capsys, command):
+    suffix = ".svg" if command == "graph" else ".html"
+    assert main([command, "x+1", "x=1", "-o", str(tmp_path / "no" / f"out{suffix}")]) == 1
+    assert "its folder does not exist" in one_error_line(capsys.readouterr().err, command)
+
+
+def test_output_without_permission_is_one_line_and_exit_1(tmp_path, capsys, monkeypatch):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    if os.geteuid() == 0:  # root may write anywhere: refuse as the file system would
+
+        def refuse(*args, **kwargs):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES))
+
+        monkeypatch.setattr(autograd._files.tempfile, "mkstemp", refuse)
+    assert main(["graph", "x+1", "x=1", "-o", str(locked / "graph.dot")]) == 1
+    assert "Permission denied" in one_error_line(capsys.readouterr().err)
+    assert list(locked.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", ["graph", "walkthrough"])
+def test_output_to_dev_full_is_one_line_and_exit_1(capsys, command):
+    assert main([command, "x+1", "x=1", "-o", "/dev/full"]) == 1
+    assert "cannot write '/dev/full': No space left on device" in one_error_line(
+        capsys.readouterr().err, command
+    )
+
+
+def test_output_on_a_full_disk_keeps_the_old_file(tmp_path, monkeypatch, capsys):
+    with full_disk(tmp_path, monkeypatch, {"graph.svg": b"<svg>old</svg>"}) as folder:
+        assert main(["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "-o", str(folder / "graph.svg")]) == 1
+        assert "No space left on device" in one_error_line(capsys.readouterr().err)
+        assert (folder / "graph.svg").read_bytes() == b"<svg>old</svg>"
+        assert sorted(p.name for p in folder.iterdir() if p.name != ".filler") == ["graph.svg"]
+
+
+def test_a_fifo_without_suffix_gets_the_default_format(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    try:
+        assert main(["graph", "x+1", "x=1", "-o", str(fifo)]) == 0
+    finally:
+        if reader.is_alive():  # nothing was written: open and close the FIFO so that the reader ends
+            with contextlib.suppress(OSError), open(os.open(fifo, os.O_WRONLY | os.O_NONBLOCK), "wb"):
+                pass
+        reader.join(timeout=10)
+    assert received[0].startswith(b"digraph {")
+
+
+def test_a_bad_suffix_error_names_the_users_path(tmp_path, capsys):
+    assert main(["graph", "x", "x=1", "-o", str(tmp_path / "graph.jpg")]) == 2
+    assert f"cannot save a drawing as '{tmp_path / 'graph.jpg'}'" in capsys.readouterr().err
+
+
+def test_a_closed_stdout_is_one_line_and_exit_1():
+    done = subprocess.run(
+        ["sh", "-c", 'exec "$0" graph "x+1" x=1 >&-', str(GRADWALK)], capture_output=True, text=True
+    )
+    assert done.returncode == 1
+    assert "standard output is closed" in one_error_line(done.stderr)
+
+
+def test_a_full_stdout_is_one_line_and_exit_1():
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [str(GRADWALK), "graph", "x+1", "x=1"], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert done.returncode == 1
+    assert "cannot write to standard output: No space left on device" in one_error_line(done.stderr)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["graph", "x\x1b[31m + 1", "x=1"],
+        ["graph", "x + 1", "x\x07=1"],
+        ["graph", "x + 1", "x=1", "--b\x1bad"],
+        ["graph", "x + 1", "x=1", "-o", "/no/such/\x1b[2J.svg"],
+    ],
+)
+def test_control_characters_from_the_user_are_shown_escaped(args):
+    done = run(str(GRADWALK), *args)
+    assert done.returncode != 0
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr
+    assert "\\x1b" in done.stderr or "\\x07" in done.stderr
+
+
+def test_an_expression_with_a_tab_is_echoed_escaped(capsys):
+    assert main(["graph", "x +\t1", "x=1", "--summary"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "x +\\t1 = 2"  # 4 significant digits
+
+
+def test_no_command_lists_the_commands(capsys):
+    assert main([]) == 2
+    out = capsys.readouterr().out
+    assert "graph" in out and "walkthrough" in out and "exercises" in out
+
+
+def test_version():
+    done = run(str(GRADWALK), "--version")
+    assert done.returncode == 0
+    assert done.stdout == f"gradwalk {importlib.metadata.version('gradwalk')}\n"

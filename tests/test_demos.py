@@ -5,6 +5,7 @@ once in the background (the tests wait for the one they check), so the whole fil
 about as long as the slowest few demos.
 """
 
+import json
 import re
 import struct
 import subprocess
@@ -43,6 +44,16 @@ PROMISED = {
         "gradcheck_graph_wrong.png",
         "gradcheck_eps.png",
     ],
+    "digits": ["digits_confusion.png"],
+    "end_to_end": ["end_to_end_tones.png", "end_to_end.png", "end_to_end_graph.svg"],
+    "recurrent": ["recurrent_bptt.html", "recurrent_bptt.svg", "recurrent_bptt.png", "recurrent.png"],
+    "residual": ["residual.png"],
+    "higher_order": [
+        "higher_order_tanh.png",
+        "higher_order_newton.png",
+        "higher_order_gradient_graph.svg",
+        "higher_order_gradient_graph.png",
+    ],
 }
 AGAIN = "early_stopping"  # run twice, to check that a run repeats to the byte
 # The walkthrough's graph, y -> 2 -> 2 -> 2 sigmoid units -> z -> (z - t)², has 42 values:
@@ -50,6 +61,11 @@ AGAIN = "early_stopping"  # run twice, to check that a run repeats to the byte
 # 2 w, b, dot, +, sigmoid (2 x 2 x 6); the output unit: 2 w, b, dot, + (5); z - t and its
 # square (2). So 42 + 2 frames: the forward pass, one per value, the summary.
 WALKTHROUGH_FRAMES = 44
+# recurrent.py's RNN(1, 2) on three inputs, read out by Linear(2, 1), loss (z - 0.3)²: 16 leaves
+# (x1..x3, 10 RNN parameters, 3 of the readout); step 1 per unit: dot, + b_ih, + b_hh, tanh (2 x 4);
+# steps 2 and 3 per unit: dot, + b_ih, dot with h, +, + b_hh, tanh (2 x 2 x 6); the readout's dot
+# and +; z - 0.3 and its square. 52 values, so 54 frames.
+FRAMES = {"walkthrough.html": WALKTHROUGH_FRAMES, "recurrent_bptt.html": 54}
 
 
 def demo_command(name: str, *arguments: str) -> list[str]:
@@ -120,12 +136,11 @@ def check_svg(path):
 def check_walkthrough_html(path):
     page = path.read_text(encoding="utf-8")
     assert page.startswith("<!DOCTYPE html>")
-    sections = re.findall(r'<section class="frame" id="frame-(\d+)"', page)
-    assert sections == [str(i) for i in range(WALKTHROUGH_FRAMES)]
+    data = re.search(r'<script type="application/json" id="walkthrough-data">(.*?)</script>', page, re.DOTALL)
+    assert len(json.loads(data[1])["frames"]) == FRAMES[path.name]
     svgs = re.findall(r"<svg\b.*?</svg>", page, flags=re.DOTALL)
-    assert len(svgs) == WALKTHROUGH_FRAMES  # one inline picture per frame
-    for svg in svgs:
-        assert ET.fromstring(svg).tag == SVG_ROOT
+    assert len(svgs) == 1  # one drawing; each frame changes only its colours, numbers and text
+    assert ET.fromstring(svgs[0]).tag == SVG_ROOT
     assert "http://" not in page.replace("http://www.w3.org/", "")  # self-contained: nothing to fetch
 
 
@@ -156,6 +171,42 @@ def test_gradcheck_demo_catches_the_wrong_op(runs):
     assert "fails at 100 of 100 random points" in stdout
 
 
+def test_recurrent_demo_shows_vanishing_and_exploding_gradients(runs):
+    stdout, _ = finished(runs, "recurrent")
+    ratios = dict(
+        re.findall(r"^(\w+, W_hh × \d): ‖∂L/∂h_1‖ / ‖∂L/∂h_30‖ = (\S+)$", stdout, flags=re.MULTILINE)
+    )
+    assert float(ratios["tanh, W_hh × 1"]) < 1e-3 and float(ratios["relu, W_hh × 1"]) < 1e-3  # vanishing
+    assert float(ratios["relu, W_hh × 3"]) > 1e3  # exploding
+
+
+def test_residual_demo_trains_only_with_skip_connections(runs):
+    stdout, _ = finished(runs, "residual")
+    plain = re.search(r"layer 1's gradient is (\S+) times layer 16's\.", stdout.split("With residual")[0])
+    residual = re.search(r"layer 1's gradient is (\S+) times layer 16's\.", stdout.split("With residual")[1])
+    assert float(plain.group(1)) < 1e-2 < 0.1 < float(residual.group(1))
+
+
+@pytest.mark.slow
+def test_digits_demo_reaches_90_percent_in_full_mode_within_a_minute(tmp_path):
+    done = subprocess.run(
+        demo_command("digits", "--out", str(tmp_path)), cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    accuracy = float(re.search(r"test accuracy ([\d.]+)% on 450 images", done.stdout).group(1))
+    seconds = float(re.search(r"Wrote 1 file to .* \(([\d.]+) s\)", done.stdout).group(1))
+    assert accuracy >= 90.0
+    assert seconds < 60.0
+
+
+def test_higher_order_demo_checks_its_derivatives_and_newtons_steps(runs):
+    stdout, _ = finished(runs, "higher_order")
+    assert stdout.count("largest difference from its closed form") == 5
+    newton = "Newton's method: 6 steps to within 1e-10 of (1, 1) (the same steps by hessian and by hvp)"
+    assert newton in stdout
+    assert "gradgradcheck: all 9 pairs pass" in stdout
+
+
 def test_a_demo_run_repeats_to_the_byte(runs):
     first, first_out = finished(runs, AGAIN)
     second, second_out = finished(runs, f"{AGAIN} again")
@@ -177,3 +228,42 @@ def test_out_must_be_a_folder(tmp_path):
     assert done.returncode == 2
     assert f"cannot use --out {str(not_a_folder)!r} as the pictures' folder: it is a file" in done.stderr
     assert not_a_folder.read_text() == "mine"
+
+
+@pytest.mark.slow
+def test_brief_prints_the_summary_and_where_to_look_only(tmp_path):
+    done = subprocess.run(
+        demo_command("walkthrough", "--quick", "--brief", "--out", str(tmp_path)),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_SECONDS,
+    )
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) <= 6, done.stdout  # the summary, the folder, where to look: no worked numbers
+    assert not any(line.startswith("Step ") for line in lines)
+    assert re.fullmatch(
+        rf"Wrote 14 files to {re.escape(str(tmp_path))}/ \(quick mode, [\d.]+ s\)\.", lines[-2]
+    )
+    assert lines[-1] == f"Where to look: open {tmp_path / 'walkthrough.html'}"
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(PROMISED["walkthrough"])
+
+
+def test_make_demo_runs_the_walkthrough_briefly_in_the_projects_own_venv():
+    makefile = (ROOT / "Makefile").read_text()
+    assert "\t$(BIN)/python demos/walkthrough.py --brief\n" in makefile
+    assert "unexport PYTHONPATH" in makefile
+
+
+@pytest.mark.parametrize("name", sorted(PROMISED))
+def test_without_matplotlib_a_demo_says_how_to_install_it(name, tmp_path):
+    hide_matplotlib = (
+        "import runpy, sys; sys.modules['matplotlib'] = None; "  # None: `import matplotlib` fails
+        f"sys.path.insert(0, {str(ROOT / 'demos')!r}); "
+        f"sys.argv = ['demo', '--quick', '--out', {str(tmp_path)!r}]; "
+        f"runpy.run_path({str(ROOT / 'demos' / (name + '.py'))!r}, run_name='__main__')"
+    )
+    done = subprocess.run([sys.executable, "-c", hide_matplotlib], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "pip install 'gradwalk[demo]'" in done.stderr
+    assert "Traceback" not in done.stderr and "ModuleNotFoundError" not in done.stderr

@@ -226,6 +226,25 @@ def test_newlines_control_characters_and_long_labels_render_safely(renderer):
     assert "é…∂ unicode" in texts
 
 
+def test_labels_no_renderer_can_take_are_replaced(renderer):
+    labels = ["lone \ud800 high", "lone \udfff low", "not xml \ufffe \uffff"]
+    texts = svg_texts(draw(autograd.sum([Value(1.0, label=label) for label in labels])).pipe("svg"))
+    assert {"lone � high", "lone � low", "not xml � �"} <= set(texts)
+
+
+def test_a_marks_fill_and_meaning_are_quoted_like_labels(renderer):
+    from autograd.draw import Mark, graph_source
+
+    hostile = Mark('red" fontcolor="blue\\', '<b>bold</b> & "quoted"\x07\ud800\ntwo')
+    order = autograd.topological_order(Value(1.0, label="x") * 2)
+    source = graph_source(order, marks={0: hostile}, op_marks={1: hostile}, legend_marks=[hostile])
+    assert 'fontcolor="blue' not in source.replace('\\"', "")  # the quote stays inside fillcolor
+    svg = Drawing(source, len(order)).pipe("svg").decode()
+    texts = svg_texts(svg.encode())
+    assert '<b>bold</b> & "quoted"␇�' in texts and "two" in texts
+    assert "<b>" not in svg and 'fill="blue"' not in svg
+
+
 def test_long_op_names_are_cut_too():
     @autograd.op("a_very_long_user_op_name_that_goes_on_and_on")
     def identity(x):

@@ -370,7 +370,7 @@ def test_a_renderer_that_exits_0_without_output_is_an_error_and_keeps_the_old_fi
     monkeypatch.setenv("GRADWALK_DOT", str(silent))
     target = tmp_path / "graph.png"
     target.write_bytes(b"the old picture")
-    with pytest.raises(RenderError, match="exited without error but wrote no PNG"):
+    with pytest.raises(RenderError, match="exited 0 but wrote no PNG image"):
         draw(Value(1.0, label="x").exp()).save(target)
     assert target.read_bytes() == b"the old picture"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["graph.png", "silent-dot"]  # no temporary left

@@ -3,13 +3,24 @@
 import math
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
 
 from autograd import Value
-from autograd.exercises import EXERCISES, grade, grade_by_hand, grade_file, main, solutions
+from autograd.exercises import (
+    EXERCISES,
+    SolutionsFileError,
+    grade,
+    grade_by_hand,
+    grade_file,
+    main,
+    solutions,
+)
+from tests.disks import full_disk
 from tests.graphs import karpathy_example
+from tests.processes import ends_soon
 from tests.references import partial_difference
 
 SOLUTIONS = Path(solutions.__file__).read_text()
@@ -347,6 +358,31 @@ def test_three_significant_digits_are_enough():
     assert not grade_by_hand(y, {"x": 0.0008})
 
 
+def test_an_infinite_gradient_answered_as_the_same_infinity_is_right():
+    x = Value(0.0, label="x")
+    y = x.sqrt()  # d sqrt(x)/dx at 0 is 1 / (2 sqrt(0)) = inf
+    y.label = "y"
+    assert grade_by_hand(y, {"x": math.inf})
+    assert not grade_by_hand(y, {"x": -math.inf})
+
+
+def test_an_answer_within_10_percent_is_close_and_still_wrong():
+    x = Value(2.0, label="x")
+    y = x * x * x  # dy/dx = 3 x² = 12
+    y.label = "y"
+    for answer, result in [
+        (12.9, "close: check your rounding"),
+        (11.0, "close: check your rounding"),
+        (13.3, "WRONG"),
+        (-12.0, "WRONG"),
+        (12.05, "right"),
+    ]:
+        graded = grade_by_hand(y, {"x": answer})
+        assert graded.rows[0].result == result
+        assert bool(graded) == (result == "right")
+        assert str(graded).splitlines()[-1].endswith(result)
+
+
 def test_grade_by_hand_leaves_the_graphs_grads_alone():
     loss = micrograd_graph()
     grade_by_hand(loss, RIGHT)
@@ -382,3 +418,119 @@ def test_grade_by_hand_wants_a_value_and_a_mapping():
         grade_by_hand(1.0, {})
     with pytest.raises(TypeError, match="answers must map node labels to numbers"):
         grade_by_hand(micrograd_graph(), [("a", 6.0)])
+
+
+# ---------------------------------------------------------------------------
+# A learner's file runs isolated: nothing in it stops the checker
+
+
+def with_answer(tmp_path, body, name="product_of_three"):
+    """The reference solutions with exercise `name` replaced by a function running `body`."""
+    path = tmp_path / "solutions.py"
+    path.write_text(
+        f"{SOLUTIONS}\n\ndef {name}(x, y, z):\n    {body}\n    return x * y * z, (y * z, x * z, x * y)\n"
+    )
+    return path
+
+
+def statuses(grades):
+    return {grade.exercise.name: grade.status for grade in grades}
+
+
+@pytest.mark.parametrize(
+    ("body", "shown"),
+    [
+        ("import sys; sys.exit(3)", "SystemExit: 3"),
+        ("quit()", "SystemExit"),
+        ("raise SystemExit('bye')", "SystemExit: bye"),
+        ("raise KeyboardInterrupt", "KeyboardInterrupt"),
+        ("import os; os._exit(0)", "ended the checker's process (exit code 0)"),
+    ],
+)
+def test_an_answer_that_exits_is_that_exercises_error_and_the_rest_is_graded(tmp_path, capsys, body, shown):
+    path = with_answer(tmp_path, body)
+    assert main(["check", str(path)]) == 1
+    report = capsys.readouterr().out
+    grades = statuses(grade_file(path))
+    assert grades.pop("product_of_three") == "error"
+    assert set(grades.values()) == {"pass"}  # every other exercise, before and after it
+    assert "product_of_three       error" in report and shown in report
+    assert "10 of 11 exercises pass" in report
+
+
+@pytest.mark.slow
+def test_an_answer_that_loops_forever_is_stopped_after_the_time_limit(tmp_path):
+    path = with_answer(tmp_path, "while True: pass")
+    started = time.monotonic()
+    grades = grade_file(path, timeout=1.0)
+    assert time.monotonic() - started < 20
+    by_name = {grade.exercise.name: grade for grade in grades}
+    assert by_name["product_of_three"].status == "error"
+    assert "ran for more than 1 s and was stopped" in by_name["product_of_three"].details[0]
+    assert [grade.status for grade in grades if grade.exercise.name != "product_of_three"] == ["pass"] * 10
+
+
+@pytest.mark.slow
+def test_the_default_limit_is_10_seconds_per_answer(tmp_path, capsys):
+    path = with_answer(tmp_path, "import time; time.sleep(10.5)")
+    assert main(["check", str(path)]) == 1
+    assert "ran for more than 10 s and was stopped" in capsys.readouterr().out
+
+
+def test_output_beyond_10_kB_is_discarded(tmp_path, capsys):
+    path = with_answer(tmp_path, "print('x' * 1000)")  # 1 kB per call, many calls per exercise
+    assert main(["check", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert out.count("x") <= 10_000 + 100
+    assert f"{path} printed more than 10,000 bytes; the rest is discarded" in out
+    assert "All 11 exercises pass." in out
+
+
+@pytest.mark.parametrize(
+    "body", ["import sys; sys.exit(0)", "raise KeyboardInterrupt", "import os; os._exit(4)"]
+)
+def test_a_file_that_exits_while_imported_is_not_importable(tmp_path, capsys, body):
+    path = tmp_path / "solutions.py"
+    path.write_text(f"{SOLUTIONS}\n{body}\n")
+    assert main(["check", str(path)]) == 2
+    assert f"{path} does not import" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_file_that_loops_while_imported_is_not_importable(tmp_path):
+    path = tmp_path / "solutions.py"
+    path.write_text("while True:\n    pass\n")
+    with pytest.raises(SolutionsFileError, match="importing it took more than 1 s"):
+        grade_file(path, timeout=1.0)
+
+
+def test_start_writes_the_template_atomically_and_never_over_a_file(tmp_path, monkeypatch, capsys):
+    old = b"my answers"
+    with full_disk(tmp_path, monkeypatch, {"mine.py": old}) as folder:
+        assert main(["start", str(folder / "mine.py")]) == 2  # there already
+        assert main(["start", str(folder / "mine.py"), "--force"]) == 2  # the disk is full
+        assert main(["start", str(folder / "new.py")]) == 2
+        assert (folder / "mine.py").read_bytes() == old
+        assert sorted(p.name for p in folder.iterdir() if p.name != ".filler") == ["mine.py"]
+    err = capsys.readouterr().err
+    assert "already exists; not overwriting it" in err and "No space left on device" in err
+
+
+def test_a_process_an_answer_leaves_behind_is_ended_with_the_checker(tmp_path):
+    pid_file = tmp_path / "child.pid"
+    start_child = (
+        "import subprocess; child = subprocess.Popen(['sleep', '300']); "
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))"
+    )
+    started = time.monotonic()
+    grades = grade_file(with_answer(tmp_path, start_child))
+    assert time.monotonic() - started < 8  # the child holds the output pipe: not waited for
+    assert set(statuses(grades).values()) == {"pass"}
+    assert ends_soon(int(pid_file.read_text())), "the answer's child process is still running"
+
+
+def test_a_module_in_the_current_folder_shadows_nothing_the_checker_imports(tmp_path, monkeypatch, capsys):
+    (tmp_path / "random.py").write_text('raise RuntimeError("a learner\'s own random.py")\n')
+    monkeypatch.chdir(tmp_path)
+    assert main(["check", solutions.__file__]) == 0
+    assert "All 11 exercises pass." in capsys.readouterr().out

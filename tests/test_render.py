@@ -6,12 +6,14 @@ import struct
 import subprocess
 import sys
 import sysconfig
+import time
 from pathlib import Path
 
 import pytest
 
 from autograd import RenderError
 from autograd.render import find_renderer, render
+from tests.processes import ends_soon
 
 SCRIPTS = sysconfig.get_path("scripts")
 SYSTEM_DOT = shutil.which("dot")
@@ -45,16 +47,16 @@ def test_without_system_dot_graphviz_pure_is_found_in_the_scripts_folder(no_dot_
 
 
 def test_system_dot_on_path_comes_first(no_dot_on_path):
-    dot = fake_renderer(no_dot_on_path, "dot", "sys.stdout.write('from dot')")
+    dot = fake_renderer(no_dot_on_path, "dot", "sys.stdout.write('<svg>from dot</svg>')")
     assert find_renderer() == str(dot)
-    assert render("digraph { a }") == b"from dot"
+    assert render("digraph { a }") == b"<svg>from dot</svg>"
 
 
 def test_gradwalk_dot_names_the_program(no_dot_on_path, monkeypatch, tmp_path):
-    fake_renderer(no_dot_on_path, "dot", "sys.stdout.write('from dot')")
-    mine = fake_renderer(tmp_path, "my-dot", "sys.stdout.write('from mine ' + ' '.join(sys.argv[1:]))")
+    fake_renderer(no_dot_on_path, "dot", "sys.stdout.write('<svg>from dot</svg>')")
+    mine = fake_renderer(tmp_path, "my-dot", "sys.stdout.write('<svg>from mine ' + ' '.join(sys.argv[1:]))")
     monkeypatch.setenv("GRADWALK_DOT", str(mine))
-    assert render("digraph { a }", "svg") == b"from mine -Tsvg"
+    assert render("digraph { a }", "svg") == b"<svg>from mine -Tsvg"
     monkeypatch.setenv("GRADWALK_DOT", "graphviz-pure")  # a bare name is also looked up in the scripts folder
     assert Path(find_renderer()) == Path(SCRIPTS) / "graphviz-pure"
 
@@ -107,6 +109,37 @@ def test_a_renderer_that_hangs_is_stopped(monkeypatch, tmp_path):
     monkeypatch.setenv("GRADWALK_DOT", str(program))
     with pytest.raises(RenderError, match=r"did not finish rendering SVG within 0.5 s"):
         render("digraph { a }", timeout=0.5)
+
+
+@pytest.mark.slow
+def test_a_hanging_wrapper_script_is_killed_with_its_children(monkeypatch, tmp_path):
+    child_pid = tmp_path / "child.pid"
+    wrapper = tmp_path / "wrapper-dot"
+    wrapper.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {child_pid}\nwait\n")
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("GRADWALK_DOT", str(wrapper))
+    started = time.monotonic()
+    with pytest.raises(RenderError, match=r"did not finish rendering SVG within 1 s"):
+        render("digraph { a }", timeout=1.0)
+    assert time.monotonic() - started < 10  # the child kept the pipe open: without the group kill, a hang
+    assert ends_soon(int(child_pid.read_text()))
+
+
+@pytest.mark.parametrize(
+    ("body", "image_format", "shown"),
+    [
+        ("sys.stdin.read()", "svg", "nothing"),
+        ("print('all fine')", "svg", r"b'all fine\\n'"),
+        ("sys.stdout.write('<svg/>')", "png", r"b'<svg/>'"),
+    ],
+)
+def test_a_renderer_exiting_0_without_an_image_is_an_error(monkeypatch, tmp_path, body, image_format, shown):
+    program = fake_renderer(tmp_path, "quiet-dot", body)
+    monkeypatch.setenv("GRADWALK_DOT", str(program))
+    with pytest.raises(
+        RenderError, match=f"exited 0 but wrote no {image_format.upper()} image \\(its output: {shown}\\)"
+    ):
+        render("digraph { a }", image_format)
 
 
 def test_unknown_formats_are_refused():

@@ -10,15 +10,28 @@ from autograd.gradcheck import _error_ratio, _gradients, _tolerance, format_tabl
 
 __all__ = ["HandGrade", "HandGrades", "grade_by_hand"]
 
+CLOSE = 0.1  # a wrong answer within 10% of the right one is called close: a rounding slip
+
 
 @dataclass(frozen=True)
 class HandGrade:
-    """One answer: the learner's d(root)/d(node) for the node with this label, and the true one."""
+    """One answer: the learner's d(root)/d(node) for the node with this label, and the true one.
+
+    `close`: wrong, but within 10% of the true value (a rounding slip, not a wrong rule).
+    """
 
     label: str
     answer: float
     expected: float
     right: bool
+    close: bool = False
+
+    @property
+    def result(self) -> str:
+        """What the table says: right, close, or WRONG."""
+        if self.right:
+            return "right"
+        return "close: check your rounding" if self.close else "WRONG"
 
 
 @dataclass(frozen=True)
@@ -35,10 +48,7 @@ class HandGrades:
         right = sum(row.right for row in self.rows)
         table = format_table(
             ["node", "your answer", f"d{self.root_label}/d(node)", "result"],
-            [
-                [row.label, f"{row.answer:.6g}", f"{row.expected:.6g}", "right" if row.right else "WRONG"]
-                for row in self.rows
-            ],
+            [[row.label, f"{row.answer:.6g}", f"{row.expected:.6g}", row.result] for row in self.rows],
         )
         return f"{right} of {len(self.rows)} right\n{table}"
 
@@ -51,7 +61,9 @@ def grade_by_hand(
     """Grade hand-computed gradients: `answers` maps node labels to d(root)/d(node).
 
     An answer is right within ``atol + rtol * |expected|``: three significant digits
-    are enough. The graph's ``.grad`` values are left as they were.
+    are enough; an infinite answer is right when it is the same infinity. A wrong
+    answer within 10% of the right one is "close: check your rounding". The graph's
+    ``.grad`` values are left as they were.
 
     >>> a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     >>> c = a * b
@@ -85,6 +97,7 @@ def grade_by_hand(
             raise ValueError(f"{len(nodes)} nodes are labelled {label!r}; give each a label of its own")
         number = as_real(answer, f"the answer for {label!r} must be a number")
         expected = grads[nodes[0]]
-        right = _error_ratio(number, expected, atol, rtol) <= 1.0
-        rows.append(HandGrade(label, number, expected, right))
+        right = number == expected or _error_ratio(number, expected, atol, rtol) <= 1.0  # inf == inf
+        close = not right and abs(number - expected) <= CLOSE * abs(expected)
+        rows.append(HandGrade(label, number, expected, right, close))
     return HandGrades(root.label or "(root)", rows)

@@ -7,6 +7,7 @@ import sys
 import textwrap
 from pathlib import Path
 
+from autograd._files import write_atomically
 from autograd.exercises.catalogue import EXERCISES, template
 from autograd.exercises.grading import SolutionsFileError, grade_file, report
 
@@ -58,8 +59,7 @@ def _list(prog: str) -> int:
 
 def _start(path: Path, force: bool, prog: str) -> int:
     try:
-        with path.open("w" if force else "x", encoding="utf-8") as file:
-            file.write(template(str(path), prog))
+        write_atomically(path, template(str(path), prog), replace=force)
     except FileExistsError:
         print(f"{path} already exists; not overwriting it (add --force to replace it)", file=sys.stderr)
         return UNUSABLE

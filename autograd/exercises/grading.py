@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Literal
 
 from autograd.engine import Value, op
-from autograd.exercises.catalogue import EXERCISES, Exercise, Rule
+from autograd.exercises.catalogue import Exercise, Rule
 from autograd.gradcheck import GradcheckResult, OpCheckResult, gradcheck
 
 __all__ = ["Grade", "SolutionsFileError", "grade", "grade_file", "load_solutions", "report"]
@@ -69,7 +69,7 @@ def load_solutions(path: str | Path) -> ModuleType:
     return module
 
 
-def _describe_error(error: Exception, path: str | Path) -> str:
+def _describe_error(error: BaseException, path: str | Path) -> str:
     """The error, and the last line of the learner's file it passed through."""
     where = ""
     for frame in traceback.extract_tb(error.__traceback__):
@@ -219,15 +219,20 @@ def _diagnose(exercise: Exercise, i: int, points: list[Point], yours: list[float
     )
 
 
-def grade_file(path: str | Path, *, points: int = 25, seed: int = 0) -> list[Grade]:
+def grade_file(path: str | Path, *, points: int = 25, seed: int = 0, timeout: float = 10.0) -> list[Grade]:
     """Grade every exercise in the learner's file (raises `SolutionsFileError` if it won't import).
+
+    The file runs isolated, in a process of its own (see `autograd.exercises.isolated`):
+    an answer that exits, raises any exception or runs over `timeout` seconds is that
+    exercise's error, and the others are still graded.
 
     >>> from autograd.exercises import solutions
     >>> all(grade.passed for grade in grade_file(solutions.__file__))
     True
     """
-    module = load_solutions(path)
-    return [grade(module, exercise, points=points, seed=seed) for exercise in EXERCISES]
+    from autograd.exercises.isolated import grade_isolated  # it imports this module
+
+    return grade_isolated(path, points=points, seed=seed, timeout=timeout)
 
 
 def report(grades: list[Grade], filename: str) -> str:

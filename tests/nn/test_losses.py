@@ -2,6 +2,7 @@
 
 import math
 
+import mpmath
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -166,6 +167,29 @@ def test_bce_against_the_formula_and_finite_differences(p, t):
     assert grads == pytest.approx(numeric_gradient(reference, [p]), rel=1e-5, abs=1e-8)
 
 
+def exactly(f):
+    """`f` evaluated in 60-digit arithmetic, rounded once to a float."""
+    with mpmath.workdps(60):
+        return float(f())
+
+
+def within_ulps(value, exact, ulps=4):
+    return abs(value - exact) <= ulps * math.ulp(exact)
+
+
+@pytest.mark.parametrize("p", [1e-10, 1e-17, 3e-300, 0.25])
+def test_bce_of_a_small_probability_with_target_0_is_exact(p):
+    loss, grads = gradients(nn.binary_cross_entropy, [p], [0.0])
+    assert within_ulps(loss, exactly(lambda: -mpmath.log1p(-mpmath.mpf(p))))
+    assert within_ulps(grads[0], exactly(lambda: 1 / (1 - mpmath.mpf(p))))
+
+
+def test_bce_gradient_near_1_is_exact_where_pytorch_clamps_p_times_1_minus_p():
+    p = 1 - 1e-13  # PyTorch divides by max(p (1 - p), 1e-12) and gives 1.0000000039957e12
+    _, grads = gradients(nn.binary_cross_entropy, [p], [0.0])
+    assert within_ulps(grads[0], exactly(lambda: 1 / (1 - mpmath.mpf(p))))
+
+
 @pytest.mark.parametrize("p", [-0.1, 1.5])
 def test_bce_refuses_probabilities_outside_0_1(p):
     with pytest.raises(ValueError, match=f"probabilities in \\[0, 1\\], got {p}"):
@@ -206,6 +230,37 @@ def test_bce_with_logits_equals_bce_of_the_sigmoid(x, t):
     assert grads == pytest.approx([ref.sigmoid(x) - t], rel=1e-12, abs=1e-15)
 
 
+def exact_bce_with_logits(x, t):
+    x, t = mpmath.mpf(x), mpmath.mpf(t)
+    return exactly(lambda: t * mpmath.log1p(mpmath.exp(-x)) + (1 - t) * mpmath.log1p(mpmath.exp(x)))
+
+
+def exact_sigmoid_minus(x, t):
+    # sigmoid(x) - t as (1 - t) sigmoid(x) - t sigmoid(-x): no 1 + exp(-700) to lose digits in
+    x, t = mpmath.mpf(x), mpmath.mpf(t)
+    return exactly(lambda: (1 - t) / (1 + mpmath.exp(-x)) - t / (1 + mpmath.exp(x)))
+
+
+@pytest.mark.parametrize(
+    ("x", "t"), [(25.0, 1.0), (40.0, 1.0), (700.0, 1.0), (-700.0, 0.0), (-36.5, 0.0), (30.0, 0.999)]
+)
+def test_bce_with_logits_of_a_confidently_right_logit_is_exact(x, t):
+    loss, grads = gradients(nn.binary_cross_entropy_with_logits, [x], [t])
+    assert within_ulps(loss, exact_bce_with_logits(x, t))
+    assert within_ulps(grads[0], exact_sigmoid_minus(x, t))
+
+
+@given(st.floats(-700.0, 700.0), st.one_of(st.sampled_from([0.0, 1.0]), st.floats(0.0, 1.0)))
+def test_bce_with_logits_is_within_4_ulps_of_the_exact_loss(x, t):
+    loss, grads = gradients(nn.binary_cross_entropy_with_logits, [x], [t])
+    assert within_ulps(loss, exact_bce_with_logits(x, t))
+    exact_grad = exact_sigmoid_minus(x, t)
+    if t in (0.0, 1.0):  # one term only: the gradient is exact relative to itself
+        assert within_ulps(grads[0], exact_grad)
+    else:  # sigmoid(x) - t cancels: exact to the rounding of the larger term
+        assert abs(grads[0] - exact_grad) <= 4 * math.ulp(1.0)
+
+
 # ---------------------------------------------------------------------------
 # hinge_loss
 
@@ -242,6 +297,12 @@ def test_l1_and_l2_penalties():
     assert l2.data == 13.0
     assert [p.grad for p in ps] == [-4.0, 6.0]
     assert l2.op == "dot"  # one node, however many parameters
+
+
+@pytest.mark.parametrize("penalty", [nn.l1_penalty, nn.l2_penalty])
+def test_penalties_of_no_parameters_are_a_float_zero(penalty):
+    value = penalty([])
+    assert type(value) is float and value == 0.0
 
 
 def test_penalties_take_model_parameters_and_only_values():

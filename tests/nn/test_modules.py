@@ -295,6 +295,7 @@ def test_activation_as_a_callable():
         lambda: nn.Layer(2, 3, activation="swish"),
         lambda: nn.MLP(2, [3, 1], activation="swish"),
         lambda: nn.MLP(2, [3, 1], output_activation="swish"),
+        lambda: nn.MLP(2, [1], activation="swish"),  # no hidden layer uses it, still refused
     ],
 )
 def test_unknown_activation_is_refused_at_construction_listing_the_valid_ones(build):
@@ -304,6 +305,38 @@ def test_unknown_activation_is_refused_at_construction_listing_the_valid_ones(bu
         "unknown activation 'swish'; expected one of "
         "['elu', 'leaky_relu', 'linear', 'relu', 'sigmoid', 'softplus', 'tanh']"
     )
+
+
+@pytest.mark.parametrize("inputs", [{"x1": 1.0, "x2": 2.0}, {1.0, 2.0}, frozenset({1.0, 2.0})])
+def test_an_input_without_order_is_a_type_error(inputs):
+    model = nn.MLP(2, [3, 1])
+    with pytest.raises(TypeError, match=f"takes a list of 2 inputs in order, got a {type(inputs).__name__}"):
+        model(inputs)
+
+
+class ContainsItself(nn.Module):
+    def __init__(self):
+        self.inner = nn.Neuron(1, init="zeros")
+        self.again = self
+        self.loop = [self, self.inner]
+
+    def forward(self, x):
+        return self.inner(x)
+
+
+def test_a_module_that_contains_itself_does_not_recurse_forever():
+    module = ContainsItself()
+    assert [name for name, _ in module.named_parameters()] == ["inner.w.0", "inner.b"]
+    assert module.state_dict() == {"inner.w.0": 0.0, "inner.b": 0.0}
+    assert module.eval().training is False and module.inner.training is False
+    module.zero_grad()
+    assert repr(module).splitlines() == [
+        "ContainsItself() — 2 parameters",
+        "  inner: Neuron(1, activation='relu') — 2 parameters",
+        "  again: <this module again: it contains itself>",
+        "  loop.0: <this module again: it contains itself>",
+        "  loop.1: Neuron(1, activation='relu') — 2 parameters",
+    ]
 
 
 def test_activation_of_the_wrong_type():

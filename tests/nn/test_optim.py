@@ -6,6 +6,7 @@ worked out by hand from PyTorch's documented update rule.
 
 import json
 import math
+from pathlib import Path
 
 import pytest
 
@@ -303,6 +304,64 @@ def test_load_state_dict_checks_everything_before_changing_anything():
         with pytest.raises(ValueError, match=message):
             optimizer.load_state_dict(bad)
         assert optimizer.state_dict() == good
+
+
+def corrupted(state, where, value):
+    """A copy of an optimizer's `state` with the entry at the path `where` set to `value`."""
+    copy = json.loads(json.dumps(state))
+    *path, last = where
+    holder = copy
+    for key in path:
+        holder = holder[key]
+    holder[last] = value
+    return copy
+
+
+@pytest.mark.parametrize(
+    ("optimizer_class", "where", "value", "message"),
+    [
+        (nn.Adam, ("state", "exp_avg", 1), math.nan, r"state 'exp_avg'\[1\] must be a finite number"),
+        (nn.Adam, ("state", "exp_avg_sq", 0), math.inf, r"state 'exp_avg_sq'\[0\] must be a finite number"),
+        (nn.Adam, ("state", "exp_avg_sq", 1), -1e-3, r"'exp_avg_sq'\[1\] is a running sum of squares"),
+        (nn.RMSprop, ("state", "square_avg", 0), -2.0, r"'square_avg'\[0\] is a running sum of squares"),
+        (nn.Adagrad, ("state", "sum", 1), -0.5, r"'sum'\[1\] is a running sum of squares"),
+        (nn.SGD, ("state", "momentum_buffer", 0), -math.inf, r"'momentum_buffer'\[0\] must be a finite"),
+        (nn.SGD, ("hyperparameters", "lr"), math.inf, r"hyperparameter 'lr' must be a finite number"),
+        (nn.SGD, ("hyperparameters", "dampening"), math.nan, r"hyperparameter 'dampening' must be a finite"),
+        (nn.Adam, ("hyperparameters", "betas", 1), math.nan, r"hyperparameter 'betas'\[1\] must be a finite"),
+        (nn.Adagrad, ("hyperparameters", "eps"), math.inf, r"hyperparameter 'eps' must be a finite number"),
+    ],
+)
+def test_load_state_dict_refuses_non_finite_and_negative_squares(optimizer_class, where, value, message):
+    ws = [Value(1.0), Value(-2.0)]
+    optimizer = optimizer_class(ws, lr=0.1)
+    for _ in range(2):
+        optimizer.zero_grad()
+        (ws[0] * ws[1]).backward()
+        optimizer.step()
+    good = optimizer.state_dict()
+    with pytest.raises(ValueError, match=message):
+        optimizer.load_state_dict(corrupted(good, where, value))
+    assert optimizer.state_dict() == good
+
+
+PYTORCH = json.loads((Path(__file__).parents[1] / "references" / "optimizers_pytorch.json").read_text())
+
+
+@pytest.mark.parametrize("case", sorted(PYTORCH["cases"]))
+def test_trajectories_match_pytorch_float64_to_1e_14(case):
+    # Not bit for bit: PyTorch fuses p + alpha * g into one rounding (addcdiv_, add_ with alpha).
+    reference = PYTORCH["cases"][case]
+    a, b = (Value(x) for x in PYTORCH["start"])
+    optimizer = getattr(nn, reference["optimizer"])([a, b], **reference["settings"])
+    path = []
+    for _ in reference["trajectory"]:
+        optimizer.zero_grad()
+        ((a * a + 25.0 * b * b) / 2.0).backward()
+        optimizer.step()
+        path.append([a.data, b.data])
+    for step, (ours, theirs) in enumerate(zip(path, reference["trajectory"]), 1):
+        assert ours == pytest.approx(theirs, rel=1e-14, abs=1e-14), f"step {step}"
 
 
 # ---------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 """save/load: JSON only, bit-exact round trips, and every rejected input."""
 
+import errno
+import json
 import math
 import pickle
+import re
 import struct
 
 import pytest
@@ -9,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import nn
+from tests.disks import full_disk
 
 
 def bits(x):
@@ -165,3 +169,46 @@ def test_save_refuses_what_load_would_refuse(tmp_path, state, error, message):
     with pytest.raises(error, match=message):
         nn.save(state, path)
     assert not path.exists()
+
+
+# ---------------------------------------------------------------------------
+# Never lose a file; refuse what cannot be a state dict
+
+
+def test_save_on_a_full_disk_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    old = b'{"w": 1.0}\n'
+    with full_disk(tmp_path, monkeypatch, {"model.json": old}) as folder:
+        with pytest.raises(OSError) as raised:
+            nn.save({f"w.{i}": 0.1 * i for i in range(5000)}, folder / "model.json")
+        assert raised.value.errno == errno.ENOSPC
+        assert (folder / "model.json").read_bytes() == old
+        assert sorted(p.name for p in folder.iterdir() if p.name != ".filler") == ["model.json"]
+
+
+def test_load_of_deep_nesting_is_a_value_error_naming_the_file(tmp_path):
+    path = write(tmp_path, '{"w": ' + "[" * 100_000 + "]" * 100_000 + "}")
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))}: nested too deeply"):
+        nn.load(path)
+
+
+def test_load_refuses_a_file_over_max_bytes_before_reading_it(tmp_path, monkeypatch):
+    path = write(tmp_path, '{"w": 1.0}')
+    with pytest.raises(ValueError, match=f"{re.escape(str(path))} is 10 bytes, more than max_bytes=9"):
+        nn.load(path, max_bytes=9)
+    assert nn.load(path, max_bytes=10) == {"w": 1.0}
+    monkeypatch.setattr(json, "loads", lambda *args, **kwargs: pytest.fail("read a file over the limit"))
+    with pytest.raises(ValueError, match="more than max_bytes=100000000"):
+        nn.load(sparse(tmp_path / "huge.json", 100_000_001))
+
+
+def sparse(path, size):
+    with open(path, "wb") as file:
+        file.truncate(size)
+    return path
+
+
+@pytest.mark.parametrize("content", ["[1.0]", '{"w": "x"}', '{"w": NaN}', "not json", b"\x80\x04pickle"])
+def test_every_load_error_names_the_file(tmp_path, content):
+    path = write(tmp_path, content)
+    with pytest.raises((ValueError, TypeError), match=re.escape(str(path))):
+        nn.load(path)

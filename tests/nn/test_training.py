@@ -330,6 +330,44 @@ def test_fit_checks_its_arguments(arguments, error, message):
         nn.fit(model, X, y, **settings)
 
 
+def test_fit_refuses_an_optimizer_over_parameters_that_are_not_the_models():
+    model, other = line_model(), line_model(weight=2.0)
+    with pytest.raises(ValueError, match=r"parameter 0 \(w\.0\) is not one of the model's parameters"):
+        nn.fit(model, [[1.0]], [1.0], loss=nn.mse_loss, optimizer=nn.SGD(other.parameters()), epochs=1)
+    assert model.state_dict() == {"w.0": 0.0, "b": 0.0}
+
+
+@pytest.mark.parametrize(
+    ("X", "y", "validation", "message"),
+    [
+        (
+            [[1.0], [math.nan], [2.0]],
+            [1.0, 2.0, 3.0],
+            None,
+            r"fit: sample 1 is not all finite numbers: X\[1\]",
+        ),
+        ([[1.0], [2.0]], [1.0, math.inf], None, r"fit: sample 1 is not all finite numbers: y\[1\] = inf"),
+        ([[Value(math.nan)]], [0.0], None, r"fit: sample 0 is not all finite numbers: X\[0\]"),
+        ([[1.0]], [1.0], ([[1.0], [2.0]], [0.0, math.nan]), r"validation: sample 1 .* y\[1\] = nan"),
+    ],
+)
+def test_nan_in_the_data_is_refused_before_the_first_step_naming_the_sample(X, y, validation, message):
+    model = line_model(weight=0.5)
+    optimizer = nn.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=message):
+        nn.fit(
+            model,
+            X,
+            y,
+            loss=nn.mse_loss,
+            optimizer=optimizer,
+            epochs=1,
+            validation=validation,
+            progress=False,
+        )
+    assert model.state_dict() == {"w.0": 0.5, "b": 0.0}
+
+
 def test_fit_needs_a_module():
     with pytest.raises(TypeError, match=r"model must be an nn\.Module, got function"):
         nn.fit(lambda x: x, [[1.0]], [1.0], loss=nn.mse_loss, optimizer=nn.SGD([Value(1.0)]), epochs=1)
