@@ -22,7 +22,7 @@ from typing import Any, Protocol, TypeAlias
 
 from autograd.engine import Value
 
-__all__ = ["Group", "ModuleCall", "calls_of", "calls_with", "find_groups", "tick"]
+__all__ = ["Group", "ModuleCall", "calls_of", "calls_with", "find_groups", "record_in", "tick"]
 
 _clock = itertools.count()
 tick = _clock.__next__  # one shared clock: a call that starts and ends inside another ran inside it
@@ -52,7 +52,18 @@ def calls_with(value: Value, call: ModuleCall) -> ModuleCall | tuple[ModuleCall,
     calls = getattr(value, "_calls", None)
     if calls is None:
         return call
-    return (calls, call) if type(calls[0]) is not tuple else (*calls, call)
+    if type(calls[0]) is not tuple:
+        return calls if calls is call else (calls, call)
+    return calls if calls[-1] is call else (*calls, call)  # returned twice (an RNN's last state): once
+
+
+def record_in(values: list[Any] | tuple[Any, ...], call: ModuleCall) -> None:
+    """Note `call` on every Value in `values`, in lists and tuples to any depth (an RNN's outputs)."""
+    for value in values:
+        if type(value) is Value:
+            value._calls = calls_with(value, call)
+        elif type(value) is list or type(value) is tuple:
+            record_in(value, call)
 
 
 def calls_of(value: Value) -> tuple[ModuleCall, ...]:

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import autograd
 from autograd import Value
-from autograd.groups import calls_with, tick
+from autograd.groups import calls_with, record_in, tick
 from nn import _checks, generator
 from nn.activations import Activation, get_activation
 from nn.init import get_init
@@ -77,9 +77,7 @@ class Module(metaclass=_LabelsParameters):
             else:
                 result._calls = calls_with(result, call)
         elif type(result) is list or type(result) is tuple:
-            for value in result:
-                if type(value) is Value:
-                    value._calls = calls_with(value, call)
+            record_in(result, call)
         return result
 
     def _members(self) -> Iterator[tuple[str, Value | Module]]:

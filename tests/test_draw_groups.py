@@ -398,3 +398,12 @@ def test_without_dot_on_path_a_grouped_drawing_renders_with_graphviz_pure(monkey
     assert width <= 800 and height <= 450 and max(width / 800, height / 450) > 0.99
     texts = svg_texts(draw(out).pipe("svg"))
     assert "layers.0: Layer(2, 3, activation='tanh')" in texts and "x[0]" in texts
+
+
+def test_an_rnn_call_is_boxed_with_a_box_per_time_step_inside():
+    rnn = nn.RNN(2, 3)
+    _, last = rnn([[1.0, 0.5], [0.2, -0.3], [0.0, 1.0]])  # returns nested lists: all recorded
+    found = clusters(draw(autograd.sum(last)).source)
+    assert found["RNN(2, 3)"][2] == ["t=1", "t=2", "t=3"]
+    assert all(found[f"t={t}"][0] == 1 for t in (1, 2, 3))
+    assert last[0]._calls[-1][0] is rnn and len(last[0]._calls) == 2  # the step's and the RNN's, once each
