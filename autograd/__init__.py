@@ -9,6 +9,7 @@
 """
 
 from autograd._clash import warn_if_hips_autograd_is_installed
+from autograd.compile import Compiled, compile
 from autograd.draw import Drawing, draw
 from autograd.engine import (
     Value,
@@ -35,6 +36,7 @@ from autograd.render import RenderError
 from autograd.walkthrough import Walkthrough, walkthrough
 
 __all__ = [
+    "Compiled",
     "Drawing",
     "GradcheckError",
     "GradcheckResult",
@@ -42,6 +44,7 @@ __all__ = [
     "Value",
     "Walkthrough",
     "check_op",
+    "compile",
     "detect_anomaly",
     "dot",
     "draw",

@@ -21,7 +21,6 @@ whatever arrives: see `autograd.engine.STRONG_ZERO`).
 from __future__ import annotations
 
 import ast
-import copy
 import functools
 import math
 from collections.abc import Callable, Mapping
@@ -131,8 +130,8 @@ def substitute(expression: str, names: Mapping[str, str]) -> str:
                 return ast.parse(names[name.id], mode="eval").body
             return name
 
-    # On a copy: the parsed tree is cached, and a transformer edits the tree it visits.
-    return ast.unparse(Rename().visit(copy.deepcopy(_parse(expression))))
+    # Parsed afresh, not from `_parse`'s cache: a transformer edits the tree it visits.
+    return ast.unparse(Rename().visit(ast.parse(expression, mode="eval").body))
 
 
 def _environment(node: Value, out: Any, parents: tuple[Any, ...]) -> dict[str, Any]:

@@ -13,6 +13,7 @@ import operator
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from time import process_time
 from types import ModuleType
 from typing import Any
 
@@ -28,6 +29,8 @@ Weights = list[list[tuple[list[float], float]]]  # per layer, per neuron: (weigh
 Points = list[list[float]]
 Labels = list[float]  # +1 or -1
 MlpStep = Callable[[Weights, Points, Labels], Step]
+# (weights, X, labels, epochs) -> each full-batch epoch's CPU seconds and training loss
+MlpEpochs = Callable[[Weights, Points, Labels, int], tuple[list[float], list[float]]]
 
 
 def learning_rate(k: int) -> float:
@@ -44,6 +47,7 @@ class Engine:
     vector: Callable[[list[float]], Any] | None = None
     dot: Callable[[Any, Any], Any] | None = None
     mlp_step: MlpStep | None = None
+    compiled_mlp: MlpEpochs | None = None
 
 
 def moons(points: int) -> tuple[Points, Labels]:
@@ -76,10 +80,11 @@ def gradwalk() -> Engine:
         vector=lambda xs: [autograd.Value(x) for x in xs],
         dot=autograd.dot,
         mlp_step=_gradwalk_mlp_step,
+        compiled_mlp=_gradwalk_compiled_mlp,
     )
 
 
-def _gradwalk_mlp_step(weights: Weights, X: Points, labels: Labels) -> Step:
+def _gradwalk_model(weights: Weights) -> Any:
     import nn
 
     model = nn.MLP(2, SIZES)
@@ -91,6 +96,13 @@ def _gradwalk_mlp_step(weights: Weights, X: Points, labels: Labels) -> Step:
             for name, value in [*((f"w.{k}", wk) for k, wk in enumerate(w)), ("b", b)]
         }
     )
+    return model
+
+
+def _gradwalk_mlp_step(weights: Weights, X: Points, labels: Labels) -> Step:
+    import nn
+
+    model = _gradwalk_model(weights)
     optimizer = nn.SGD(model.parameters(), lr=learning_rate(0))
 
     def step(k: int) -> float:
@@ -103,6 +115,36 @@ def _gradwalk_mlp_step(weights: Weights, X: Points, labels: Labels) -> Step:
         return loss.data
 
     return step
+
+
+def _gradwalk_compiled_mlp(
+    weights: Weights, X: Points, labels: Labels, epochs: int
+) -> tuple[list[float], list[float]]:
+    """The same training with ``nn.fit(compile=True)``: one full-batch epoch is one step.
+
+    A scheduler sets the demo's learning rate for each epoch and reads the clock between
+    epochs; the first epoch includes compiling the model.
+    """
+    import nn
+
+    class Clock(nn.LRScheduler):
+        def __init__(self, optimizer: nn.Optimizer) -> None:
+            self.times: list[float] = []
+            super().__init__(optimizer)
+
+        def _lr(self) -> float:
+            self.times.append(process_time())
+            return learning_rate(self.last_epoch)
+
+    model = _gradwalk_model(weights)
+    params = model.parameters()
+    optimizer = nn.SGD(params, lr=learning_rate(0))
+    clock = Clock(optimizer)
+    history = nn.fit(
+        model, X, labels, loss=lambda o, t: nn.hinge_loss(o, t) + ALPHA * nn.l2_penalty(params),
+        optimizer=optimizer, epochs=epochs, scheduler=clock, progress=False, accuracy=None, compile=True,
+    )  # fmt: skip
+    return [b - a for a, b in zip(clock.times, clock.times[1:])], history.train_loss
 
 
 # ---------------------------------------------------------------------------

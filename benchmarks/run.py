@@ -92,6 +92,7 @@ class Row:
     notes: dict[str, str] = field(default_factory=dict)  # engine name -> why there is no value
     target: float | None = None  # how many times better than micrograd gradwalk must be
     least: float | None = None  # or the least value gradwalk must reach
+    most: float | None = None  # or the most value gradwalk may take
 
     def record(self, engine: str, per_run: list[float]) -> None:
         self.runs[engine] = per_run
@@ -106,12 +107,16 @@ class Row:
     def met(self) -> bool | None:
         if self.least is not None and GRADWALK in self.values:
             return self.values[GRADWALK] >= self.least
+        if self.most is not None and GRADWALK in self.values:
+            return self.values[GRADWALK] <= self.most
         ratio = self.ratio(GRADWALK)
         return None if self.target is None or ratio is None else ratio >= self.target
 
     def goal(self) -> str:
         if self.least is not None:
             return f"≥ {self.least:g}{self.unit}"
+        if self.most is not None:
+            return f"≤ {_number(self.most)} {self.unit}"
         return "" if self.target is None else f"≥ {self.target:g}x"
 
 
@@ -154,7 +159,30 @@ def chain_rows(contenders: Sequence[Engine], sizes: Sizes) -> list[Row]:
     for name, runs in results.items():
         for row, phase in zip(rows, ("forward", "backward", "total")):
             row.record(name, each(runs, phase, 1e6 / nodes))
+    rows.append(
+        _compiled_row(Row("chain", "compiled, forward + backward", "µs/node"), rows[-1], sizes, "chain")
+    )
     return rows
+
+
+def _compiled_row(row: Row, peer_row: Row, sizes: Sizes, workload: str) -> Row:
+    """A gradwalk workload compiled with `autograd.compile` (a tenth of the size: compiling
+    writes one line per node), against micrograd's figure for the whole uncompiled workload."""
+    if workload == "chain":
+        steps = max(sizes.chain_steps // 10, 1)
+        runs = side_by_side(sizes.runs, {GRADWALK: partial(workloads.chain_compiled, steps)})[GRADWALK]
+        count = workloads.chain_nodes(steps)
+    else:
+        count = max(sizes.wide_terms // 10, 1)
+        runs = side_by_side(sizes.runs, {GRADWALK: partial(workloads.wide_dot_compiled, count)})[GRADWALK]
+    row.record(GRADWALK, each(runs, "run", 1e6 / count))
+    row.notes[GRADWALK] = f"{count:,} {'nodes' if workload == 'chain' else 'terms'}; compiling: " + (
+        f"{_number(statistics.median(each(runs, 'compile', 1e6 / count)))} {row.unit}"
+    )
+    if MICROGRAD in peer_row.values:
+        row.record(MICROGRAD, peer_row.runs[MICROGRAD])
+        row.notes[MICROGRAD] = peer_row.notes.get(MICROGRAD, "uncompiled")
+    return row
 
 
 def wide_rows(contenders: Sequence[Engine], sizes: Sizes) -> list[Row]:
@@ -176,7 +204,10 @@ def wide_rows(contenders: Sequence[Engine], sizes: Sizes) -> list[Row]:
     if MICROGRAD in op_by_op.values:  # micrograd has no dot: dot is measured against its op by op
         with_dot.record(MICROGRAD, op_by_op.runs[MICROGRAD])
         with_dot.notes[MICROGRAD] = "op by op"
-    return [op_by_op, with_dot]
+    compiled = _compiled_row(
+        Row("wide", "one dot node, compiled, forward + backward", "µs/term"), with_dot, sizes, "dot"
+    )
+    return [op_by_op, with_dot, compiled]
 
 
 def mlp_rows(contenders: Sequence[Engine], sizes: Sizes) -> tuple[list[Row], dict[str, list[float]]]:
@@ -190,8 +221,49 @@ def mlp_rows(contenders: Sequence[Engine], sizes: Sizes) -> tuple[list[Row], dic
         gc.collect()
         seconds, losses[e.name] = workloads.training(e.mlp_step(weights, X, labels), sizes.mlp_steps)
         row.record(e.name, [s * 1e3 for s in seconds])
+    rows = [row, *_compiled_mlp_rows(contenders, row, X, labels, weights, sizes, losses)]
     _check_same_losses(losses)
-    return [row], losses
+    return rows, losses
+
+
+def _compiled_mlp_rows(
+    contenders: Sequence[Engine],
+    uncompiled: Row,
+    X: engines.Points,
+    labels: engines.Labels,
+    weights: engines.Weights,
+    sizes: Sizes,
+    losses: dict[str, list[float]],
+) -> list[Row]:
+    """The MLP step with ``fit(compile=True)``: the mean of `mlp_steps` consecutive epochs after
+    the first, and the cost of compiling (the first epoch less a step), beside the others."""
+    gradwalk = next(e for e in contenders if e.name == GRADWALK)
+    assert gradwalk.compiled_mlp is not None
+    gc.collect()
+    seconds, trajectory = gradwalk.compiled_mlp(weights, X, labels, sizes.mlp_steps + 1)
+    steps = [s * 1e3 for s in seconds[1:]]
+    step = Row(
+        "mlp",
+        f"training step, compiled: fit(compile=True), mean of {len(steps)} epochs",
+        "ms/step",
+        target=150,
+    )
+    step.runs[GRADWALK] = steps
+    step.values[GRADWALK] = statistics.fmean(steps)
+    for peer in (MICROGRAD, FLOOR):
+        if peer in uncompiled.values:
+            step.record(peer, uncompiled.runs[peer])
+    if FLOOR in uncompiled.values:
+        step.notes[GRADWALK] = f"{_number(step.values[GRADWALK] / uncompiled.values[FLOOR])}x the floor"
+    compiling = Row("mlp", "compile that step once (first epoch less a step)", "ms")
+    compiling.record(GRADWALK, [seconds[0] * 1e3 - step.values[GRADWALK]])
+    if GRADWALK in uncompiled.values:
+        compiling.most = 10 * uncompiled.values[GRADWALK]  # less than 10 uncompiled steps
+        compiling.notes[GRADWALK] = (
+            f"{_number(compiling.values[GRADWALK] / uncompiled.values[GRADWALK])} uncompiled steps"
+        )
+    losses[f"{GRADWALK}, compiled"] = trajectory[: sizes.mlp_steps]
+    return [step, compiling]
 
 
 def _check_same_losses(losses: dict[str, list[float]]) -> None:

@@ -118,6 +118,31 @@ def wide_dot(vector: Callable[[list[float]], Any], dot: Callable[[Any, Any], Any
     return {"forward": built - start, "backward": done - built}
 
 
+def chain_compiled(steps: int) -> Phases:
+    """The chain traced once by `autograd.compile`, then one compiled forward + backward."""
+    import autograd
+
+    start = process_time()
+    f = autograd.compile(lambda x: build_chain(x, steps)).trace(1.0)
+    compiled = process_time()
+    f.grad(1.0)
+    done = process_time()
+    return {"compile": compiled - start, "run": done - compiled}
+
+
+def wide_dot_compiled(terms: int) -> Phases:
+    """The dot product compiled (`autograd.compile`), then one call of its ``grad`` on plain lists."""
+    import autograd
+
+    ws, xs = wide_inputs(terms)
+    start = process_time()
+    f = autograd.compile(autograd.dot).trace(ws, xs)
+    compiled = process_time()
+    f.grad(ws, xs)
+    done = process_time()
+    return {"compile": compiled - start, "run": done - compiled}
+
+
 Step = Callable[[int], float]  # step(k) runs training step k and returns its loss
 
 

@@ -16,6 +16,7 @@ The training loop, written out: forward, zero_grad, backward, step.
 """
 
 from nn import data, init
+from nn.compiled import CompiledStep, compile_step
 from nn.generator import manual_seed
 from nn.layers import (
     ELU,
@@ -63,6 +64,7 @@ __all__ = [
     "AdaptiveAvgPool1d",
     "AdaptiveMaxPool1d",
     "AvgPool1d",
+    "CompiledStep",
     "Conv1d",
     "Dropout",
     "Flatten",
@@ -90,6 +92,7 @@ __all__ = [
     "accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "compile_step",
     "cross_entropy",
     "data",
     "fit",

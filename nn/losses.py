@@ -26,11 +26,22 @@ REDUCTIONS = ("mean", "sum")
 _CLAMP = -100.0  # PyTorch clamps each log in binary_cross_entropy at -100
 
 
-def _reduce(terms: list[Value], reduction: str) -> Value:
+# While `nn.compile_step` checks a loss, each loss and penalty made notes here what it made:
+# (node, function name, reduction or None for a penalty).
+_recording: list[tuple[Value, str, str | None]] | None = None
+
+
+def _made(node: Value, function: str, reduction: str | None) -> Value:
+    if _recording is not None:
+        _recording.append((node, function, reduction))
+    return node
+
+
+def _reduce(terms: list[Value], reduction: str, loss: str) -> Value:
     if len(terms) == 1:
-        return terms[0]
+        return _made(terms[0], loss, reduction)
     total = autograd.sum(terms)
-    return total / len(terms) if reduction == "mean" else total
+    return _made(total / len(terms) if reduction == "mean" else total, loss, reduction)
 
 
 def _check_reduction(reduction: str) -> None:
@@ -67,7 +78,7 @@ def _elementwise(
     term: Callable[[Value, float], Value], output: Any, target: Any, reduction: str, loss: str
 ) -> Value:
     _check_reduction(reduction)
-    return _reduce([term(o, t) for o, t in _pairs(output, target, loss)], reduction)
+    return _reduce([term(o, t) for o, t in _pairs(output, target, loss)], reduction, loss)
 
 
 def mse_loss(output: Any, target: Any, reduction: str = "mean") -> Value:
@@ -88,7 +99,7 @@ def l1_loss(output: Any, target: Any, reduction: str = "mean") -> Value:
     return _elementwise(lambda o, t: abs(o - t), output, target, reduction, "l1_loss")
 
 
-@autograd.op("log1p(-p)")
+@autograd.op("log1p(-p)", derivative=lambda p, out: (-1.0 / (1.0 - p),))
 def _log_of_one_minus(p: float) -> tuple[float, tuple[float, ...]]:
     """log(1 - p) without rounding 1 - p first: exact for tiny p, where log(1 - p) loses every digit."""
     if p == 1.0:  # math.log1p(-1) and 1 / 0 raise; IEEE gives -inf for both
@@ -228,8 +239,10 @@ def cross_entropy(logits: Any, target_index: Any, reduction: str = "mean") -> Va
             raise ValueError(
                 f"cross_entropy: {len(logits)} samples need {len(logits)} targets, got {target_index!r}"
             )
-        return _reduce([_softmax_cross_entropy(z, t) for z, t in zip(logits, target_index)], reduction)
-    return _reduce([_softmax_cross_entropy(logits, target_index)], reduction)
+        return _reduce(
+            [_softmax_cross_entropy(z, t) for z, t in zip(logits, target_index)], reduction, "cross_entropy"
+        )
+    return _reduce([_softmax_cross_entropy(logits, target_index)], reduction, "cross_entropy")
 
 
 def l1_penalty(params: Iterable[Value]) -> Value:
@@ -238,7 +251,7 @@ def l1_penalty(params: Iterable[Value]) -> Value:
     >>> l1_penalty([Value(-2.0), Value(3.0)]).data
     5.0
     """
-    return autograd.sum([abs(p) for p in _checks.values(params, "l1_penalty")])
+    return _made(autograd.sum([abs(p) for p in _checks.values(params, "l1_penalty")]), "l1_penalty", None)
 
 
 def l2_penalty(params: Iterable[Value]) -> Value:
@@ -248,4 +261,4 @@ def l2_penalty(params: Iterable[Value]) -> Value:
     13.0
     """
     listed = _checks.values(params, "l2_penalty")
-    return autograd.dot(listed, listed)
+    return _made(autograd.dot(listed, listed), "l2_penalty", None)
