@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import NoReturn
 
 from autograd._files import write_atomically
-from autograd.draw import RANKDIRS, SAVE_FORMATS, draw
+from autograd.draw import RANKDIRS, SAVE_FORMATS, GraphTooLargeError, draw
 from autograd.engine import Value, topological_order
 from autograd.expression import FUNCTIONS, check_all_used, parse, parse_values
+from autograd.naming import number
 from autograd.render import RenderError
 from autograd.walkthrough import Walkthrough, walkthrough
 
@@ -60,10 +61,10 @@ the slider or the arrow keys, zoom with the wheel; with --quiz it asks each grad
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``gradwalk`` command with `argv` (default: the process's arguments); return the exit code.
 
-    >>> main(["graph", "x*y", "x=3", "y=-2", "--summary"])
-    x*y = -6.0
-    x.grad = -2.0
-    y.grad = 3.0
+    >>> main(["graph", "x*y", "x=3", "y=-2.5", "--summary"])
+    x*y = -7.5
+    x.grad = -2.5
+    y.grad = 3
     0
     """
     arguments = list(sys.argv[1:] if argv is None else argv)
@@ -86,6 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         code = _graph(options) if options.command == "graph" else _walkthrough(options)
         sys.stdout.flush()  # a full or closed stdout fails here, not silently at exit
         return code
+    except GraphTooLargeError as error:  # said in the command line's words: --max-nodes N
+        _error(command, error.message("--max-nodes {}"))
+        return USAGE_ERROR
     except ValueError as error:  # ExpressionError too: bad expression, values or options
         _error(command, str(error))
         return USAGE_ERROR
@@ -139,13 +143,13 @@ def _save(save: Callable[[str], Path], path: str, default_suffix: str) -> None:
         )
     special = target.exists() and not target.is_file()
     suffix = target.suffix or (default_suffix if special else "")
-    with tempfile.TemporaryDirectory(prefix="gradwalk-") as folder:
-        staged = os.path.join(folder, target.stem + suffix)
-        try:
-            data = Path(save(staged)).read_bytes()
-        except ValueError as error:  # a suffix the format does not know: name the user's path
-            raise ValueError(str(error).replace(repr(staged), repr(path)).replace(staged, path)) from None
-    try:
+    try:  # Drawing.save writes atomically too (through write_atomically), so both steps may refuse
+        with tempfile.TemporaryDirectory(prefix="gradwalk-") as folder:
+            staged = os.path.join(folder, target.stem + suffix)
+            try:
+                data = Path(save(staged)).read_bytes()
+            except ValueError as error:  # a suffix the format does not know: name the user's path
+                raise ValueError(str(error).replace(repr(staged), repr(path)).replace(staged, path)) from None
         write_atomically(target, data)
     except OSError as error:
         missing = isinstance(error, FileNotFoundError)
@@ -236,6 +240,9 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("--local-grads", action="store_true", help="write local derivatives on the edges")
     graph.add_argument("--no-grad", action="store_true", help="leave gradients out of the drawing")
     graph.add_argument(
+        "--digits", type=int, default=4, metavar="N", help="significant digits of every number (default 4)"
+    )
+    graph.add_argument(
         "--summary", action="store_true", help="print the value and gradients only, no drawing"
     )
     walk.add_argument(
@@ -265,15 +272,16 @@ def _graph(options: argparse.Namespace) -> int:
             show_grad=not options.no_grad,
             show_local_grads=options.local_grads,
             max_nodes=options.max_nodes,
+            digits=options.digits,
         )
         if options.output is None:
             print(drawing.source, end="")
             return 0
         _save(drawing.save, options.output, ".dot")
-    print(f"{escaped(options.expression.strip())} = {root.data!r}")
+    print(f"{escaped(options.expression.strip())} = {number(root.data, options.digits)}")
     for node in topological_order(root):
         if node.label and not node.parents:  # the variables
-            print(f"{node.label}.grad = {node.grad!r}")
+            print(f"{node.label}.grad = {number(node.grad, options.digits)}")
     if options.output is not None and not options.summary:
         print(f"wrote {escaped(options.output)}")
     return 0

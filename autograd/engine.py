@@ -565,7 +565,18 @@ class Value:
     # `_grad_value` is never set by `_node`, so it costs ordinary nodes no time: it is read
     # with a default. A create_graph backward sets it on each leaf (the graph of its
     # gradient) and, to `MADE_BY_BACKWARD`, on each node it makes, so drawings can tell them.
-    __slots__ = ("data", "grad", "label", "_parents", "_local_grads", "_op", "_constant", "_grad_value")
+    # `_calls` is the same kind of slot: nn module calls set it on the Values they return.
+    __slots__ = (
+        "data",
+        "grad",
+        "label",
+        "_parents",
+        "_local_grads",
+        "_op",
+        "_constant",
+        "_grad_value",
+        "_calls",
+    )
 
     data: float
     grad: float
@@ -574,6 +585,7 @@ class Value:
     _local_grads: float | tuple[float, ...]
     _op: _Op | None
     _constant: Any
+    _calls: tuple[Any, ...]  # nn module calls that returned it (see autograd.groups); unset unless one did
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):
@@ -831,7 +843,7 @@ class Value:
 
 
 _backward_lock = threading.RLock()
-_VALUE_SLOTS = Value.__slots__
+_VALUE_SLOTS = tuple(slot for slot in Value.__slots__ if slot != "_calls")  # module calls are not copied
 
 
 def _backward_with_graph(root: Value, seed: float, create_graph: object) -> None:

@@ -68,13 +68,21 @@ def find_renderer() -> str:
     return path
 
 
-def render(source: str, image_format: str = "svg", *, timeout: float | None = None) -> bytes:
+def render(
+    source: str,
+    image_format: str = "svg",
+    *,
+    timeout: float | None = None,
+    size: tuple[int, int] | None = None,
+) -> bytes:
     """The DOT `source` rendered as `image_format`: ``"svg"``, ``"png"`` or ``"pdf"``.
 
-    PNG size is capped (see ``PNG_CAP``). PDF needs Graphviz's ``dot``:
-    graphviz-pure writes no PDF. `timeout` defaults to ``TIMEOUT_SECONDS``; a renderer
-    that takes longer is killed with every process it started. Output that is not an
-    image of that format (nothing at all, say) is a `RenderError`, even on exit code 0.
+    PNG size is capped (see ``PNG_CAP``). `size` ``(width, height)`` in pixels instead
+    scales the picture, aspect kept, to fill at most that box (an SVG's pixels at
+    96 per inch, as browsers count them). PDF needs Graphviz's ``dot``: graphviz-pure
+    writes no PDF. `timeout` defaults to ``TIMEOUT_SECONDS``; a renderer that takes
+    longer is killed with every process it started. Output that is not an image of
+    that format (nothing at all, say) is a `RenderError`, even on exit code 0.
 
     >>> render("digraph { a -> b }").startswith(b"<?xml")
     True
@@ -88,7 +96,12 @@ def render(source: str, image_format: str = "svg", *, timeout: float | None = No
             "SVG and PNG only. Install Graphviz (`apt install graphviz`, `brew install graphviz`) "
             "or save as .svg or .png."
         )
-    command = [program, f"-T{image_format}", *(PNG_CAP if image_format == "png" else ())]
+    if size is not None:  # "!": scaled up as well as down; a hair under, so that rounding stays inside
+        fit = f"-Gsize={(size[0] - 0.5) / 96:.4f},{(size[1] - 0.5) / 96:.4f}!"
+        options: tuple[str, ...] = ("-Gdpi=96", fit) if image_format == "png" else (fit,)
+    else:
+        options = PNG_CAP if image_format == "png" else ()
+    command = [program, f"-T{image_format}", *options]
     seconds = TIMEOUT_SECONDS if timeout is None else timeout
     try:
         done = _run(command, source.encode(), seconds)

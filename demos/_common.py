@@ -31,6 +31,7 @@ except ModuleNotFoundError as missing:  # the `demo` extra was not installed
         "pip install 'gradwalk[demo]' (in a clone: pip install -e '.[demo]'; make demo installs it)."
     )
 import matplotlib.pyplot as plt
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
@@ -175,11 +176,13 @@ def plot_decision_regions(
     *,
     resolution: int,
     title: str,
-) -> None:
+    legend: bool = True,
+) -> list[Artist]:
     """Shade where the model's one output (a score or logit) is > 0, i.e. class 1, on a grid
-    around the data; draw the boundary and the points.
+    around the data; draw the boundary and the points; return the legend's entries.
 
-    The grid is evaluated under `autograd.no_grad`: no graph is built for it.
+    The grid is evaluated under `autograd.no_grad`: no graph is built for it. With
+    `legend` False the panel has no legend (a figure of many panels gives one for all).
     """
     xs, ys = [p[0] for p in X], [p[1] for p in X]
     x_grid = linspace(min(xs) - 0.5, max(xs) + 0.5, resolution)
@@ -197,8 +200,10 @@ def plot_decision_regions(
         Line2D([], [], color="#374151", label="decision boundary"),
         Patch(facecolor=REGION_COLOURS[1], edgecolor="#9ca3af", label="predicted class 1"),
     ]
-    ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
+    if legend:
+        ax.legend(handles=handles, loc="upper right", fontsize=8, framealpha=0.9)
     ax.set(title=title, xlabel="$x_1$", ylabel="$x_2$")
+    return handles
 
 
 def scatter_classes(ax: Axes, X: Sequence[Sequence[float]], y: Sequence[int]) -> None:

@@ -56,14 +56,19 @@ for name, f in ACTIVATIONS.items():
         raise RuntimeError(f"{name}: backward's slope disagrees with finite differences at {failures} points")
 
 # %%
-figure, axes = plt.subplots(2, 3, figsize=(13, 7.5))
+# Constrained layout keeps each title clear of the axis labels above it; each panel has its
+# own y range, so a small slope (sigmoid's is at most 0.25) is not flattened by another's.
+figure, axes = plt.subplots(2, 3, figsize=(13, 7.5), layout="constrained")
 for ax, (name, (values, slopes)) in zip(axes.flat, curves.items()):
     ax.axhline(0.0, color="#d1d5db", linewidth=0.8)
     ax.axvline(0.0, color="#d1d5db", linewidth=0.8)
     ax.plot(xs, values, color="#2563eb", label="f(x)")
     ax.plot(xs, slopes, color="#ea580c", linestyle="--", label="f'(x) = x.grad from backward()")
-    ax.set(title=name, xlabel="x", ylabel="value", ylim=(-1.5, 4.2))
-    ax.legend(loc="upper left", fontsize=8)
+    low, high = min(*values, *slopes), max(*values, *slopes)
+    margin = 0.08 * (high - low)
+    ax.set(title=name, xlabel="x", ylabel="value", ylim=(low - margin, high + margin))
+handles, labels = axes.flat[0].get_legend_handles_labels()
+figure.legend(handles, labels, loc="outside lower center", ncols=2)
 figure.suptitle("Activation functions (solid) and their derivatives by backward() (dashed)")
 demo.save_figure(figure, "activations.png")
 

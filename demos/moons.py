@@ -133,6 +133,29 @@ right.set(title="Training loss", xlabel="step (updates so far)", ylabel="loss", 
 right.legend()
 demo.save_figure(figure, "moons_training.png")
 
+# %% [markdown]
+# ## The network, drawn
+#
+# `autograd.draw` boxes what each module computed: the model, its layers, each neuron.
+# One point's score through the trained network, with every neuron drawn as one node
+# (`collapse="neurons"`): its output's value and gradient and its parameter count. Then
+# the hinge loss over 8 points, about 1,200 values: over `max_nodes=150`, so the drawing
+# collapses modules until it fits (here each call's layers), and its legend says how.
+
+# %%
+score = bce_model(X[0])
+score.backward()
+demo.save_drawing(
+    autograd.draw(score, collapse="neurons", title="One point's score: each neuron one node"),
+    "moons_network.png",
+)
+batch_loss = nn.hinge_loss([bce_model(x) for x in X[:8]], signs[:8])
+batch_loss.backward()
+batch_drawing = autograd.draw(
+    batch_loss, max_nodes=150, title="The hinge loss over 8 points, collapsed to fit max_nodes=150"
+)
+demo.save_drawing(batch_drawing, "moons_batch_collapsed.png")
+
 # %%
 demo.finish(
     [

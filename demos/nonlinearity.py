@@ -76,13 +76,14 @@ figure, axes = plt.subplots(len(DATASETS), len(MODELS) + 1, figsize=(15, 7.4), l
 for row, (data_name, (X, y)) in zip(axes, DATASETS.items()):
     for ax, model_name in zip(row, MODELS):
         model, accuracy = trained[data_name, model_name]
-        plot_decision_regions(
+        entries = plot_decision_regions(
             ax,
             model,
             X,
             y,
             resolution=RESOLUTION,
             title=f"{data_name}: {model_name}\ntraining accuracy {accuracy:.0%}",
+            legend=False,  # one legend under the figure: in a corner it would cover XOR's points
         )
     model = trained[data_name, "3 layers with softplus"][0]
     space = row[-1]
@@ -113,6 +114,7 @@ for row, (data_name, (X, y)) in zip(axes, DATASETS.items()):
         ylabel="hidden unit 2",
     )
     space.legend(loc="upper left", fontsize=8)
+figure.legend(handles=entries, loc="outside lower center", ncols=len(entries))
 demo.save_figure(figure, "nonlinearity.png")
 
 # %%

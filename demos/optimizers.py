@@ -23,7 +23,15 @@ STEPS = 3 if demo.quick else 150
 BOWL_STEPS = 5 if demo.quick else 50
 
 MakeOptimizer = Callable[[list[Value], float], nn.Optimizer]
-# name: (how to make it, its learning rate on the moons, on the bowl)
+# name: (how to make it, its learning rate on the moons, on the bowl). One rate cannot suit all:
+# SGD's step is lr × gradient, so its rate depends on the gradient's size; RMSprop and Adam
+# divide by a running size of the gradient, so they step about lr per coordinate; Adagrad
+# divides by the root of the sum of all past squared gradients, so its steps shrink and it
+# starts larger. Each rate here was picked by hand to train steadily on its task.
+LEARNING_RATES = (
+    "Learning rates differ because the steps do: SGD moves lr × gradient, RMSprop and Adam about lr\n"
+    "per coordinate, Adagrad lr / √(sum of past squared gradients); each picked by hand to train steadily."
+)
 OPTIMIZERS: dict[str, tuple[MakeOptimizer, float, float]] = {
     "SGD": (lambda params, lr: nn.SGD(params, lr=lr), 0.5, 0.075),
     "SGD + momentum 0.9": (lambda params, lr: nn.SGD(params, lr=lr, momentum=0.9), 0.1, 0.01),
@@ -51,7 +59,7 @@ for name, (make, moons_lr, _) in OPTIMIZERS.items():
     print(f"{name:<20} lr {moons_lr:<6g} loss {losses[0]:.4f} -> {losses[-1]:.4f}")
 
 # %%
-figure, ax = plt.subplots(figsize=(7, 4.5))
+figure, ax = plt.subplots(figsize=(7, 4.8), layout="constrained")
 for label, losses in curves.items():
     ax.plot(range(len(losses)), losses, label=label)
 ax.set(
@@ -60,7 +68,8 @@ ax.set(
     ylabel="training loss (binary cross-entropy)",
     yscale="log",
 )
-ax.legend()
+ax.legend(title="optimizer (learning rate)")
+figure.supxlabel(LEARNING_RATES, fontsize=7.5, color="#374151")
 demo.save_figure(figure, "optimizers_loss.png")
 
 # %% [markdown]
@@ -81,7 +90,7 @@ def bowl(a: Value, b: Value) -> Value:
 a_grid = linspace(-5.0, 5.0, 101)
 b_grid = linspace(-1.8, 1.8, 41)
 heights = [[0.5 * (a * a + 25 * b * b) for a in a_grid] for b in b_grid]
-figure, axes = plt.subplots(2, 3, figsize=(15, 6))
+figure, axes = plt.subplots(2, 3, figsize=(15, 6.4), layout="constrained")
 heights_per_step: dict[str, list[float]] = {}
 for ax, (name, (make, _, bowl_lr)) in zip(axes.flat, OPTIMIZERS.items()):
     a, b = Value(-4.5, label="a"), Value(1.5, label="b")
@@ -107,6 +116,7 @@ for name, values in heights_per_step.items():
 last.set(title="Height of the bowl along each path", xlabel="step", ylabel="f(a, b)", yscale="log")
 last.legend(fontsize=8)
 figure.suptitle("f(a, b) = (a² + 25 b²) / 2: the same bowl, five optimizers")
+figure.supxlabel(LEARNING_RATES, fontsize=8, color="#374151")
 demo.save_figure(figure, "optimizers_paths.png")
 
 # %%

@@ -10,6 +10,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import autograd
 from autograd import Value
+from autograd.groups import calls_with, record_in, tick
 from nn import _checks, generator
 from nn.activations import Activation, get_activation
 from nn.init import get_init
@@ -63,7 +64,21 @@ class Module(metaclass=_LabelsParameters):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self.forward(*args, **kwargs)
+        start = tick()
+        result = self.forward(*args, **kwargs)
+        # What a drawing needs to box this call's values (see autograd.groups), kept on each output.
+        end = tick()
+        call = (self, args, start, end)
+        if type(result) is Value:
+            if end == start + 1 and not (args and result is args[0]):
+                # No module ran inside this one, so its Value is new (not returned by an earlier
+                # call): set, not read, since reading an unset slot costs an exception.
+                result._calls = call
+            else:
+                result._calls = calls_with(result, call)
+        elif type(result) is list or type(result) is tuple:
+            record_in(result, call)
+        return result
 
     def _members(self) -> Iterator[tuple[str, Value | Module]]:
         """The Values and modules in this module's public attributes, lists and tuples, in order."""
@@ -97,8 +112,16 @@ class Module(metaclass=_LabelsParameters):
         """
         return [p for _, p in self.named_parameters()]
 
+    def named_modules(self) -> list[tuple[str, Module]]:
+        """This module (named ``""``) and every module inside it with its dotted name (PyTorch's name).
+
+        >>> [name for name, _ in MLP(1, [2, 1]).named_modules()][:3]
+        ['', 'layers.0', 'layers.0.neurons.0']
+        """
+        return [("", self), *((n, m) for n, m in self._walk("", {id(self)}) if isinstance(m, Module))]
+
     def _modules(self) -> list[Module]:
-        return [self, *(m for _, m in self._walk("", {id(self)}) if isinstance(m, Module))]
+        return [module for _, module in self.named_modules()]
 
     def zero_grad(self) -> None:
         """Set every parameter's gradient to 0.0 (and its ``grad_value`` to None)."""
@@ -184,6 +207,24 @@ def _members_in(name: str, attribute: object) -> Iterator[tuple[str, Value | Mod
             yield from _members_in(f"{name}.{i}", item)
 
 
+class _Inputs(list[Value]):
+    """A layer's inputs, made Values once: its neurons need not check them again."""
+
+
+def _as_inputs(x: Sequence[Value | float]) -> Sequence[Value | float]:
+    """`x` with each plain number made a leaf labelled ``x[i]``, one per call and shared by every
+    neuron that reads it, so a drawing shows one input node with its total gradient.
+
+    >>> [v.label for v in _as_inputs([0.5, Value(1.0, label="y")])]
+    ['x[0]', 'y']
+    """
+    if type(x) is not list and type(x) is not tuple:
+        return x  # not a list: the Neuron says what it expects
+    if set(map(type, x)) <= {Value}:  # already Values (a hidden layer's input): checked at C speed
+        return _Inputs(x)
+    return _Inputs(v if isinstance(v, Value) else Value(v, f"x[{i}]") for i, v in enumerate(x))
+
+
 def _plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'s' * (count != 1)}"
 
@@ -259,7 +300,8 @@ class Neuron(Module):
             ) from None
         if width != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {width}")
-        return self._activate(autograd.dot(self.w, x) + self.b)
+        inputs = x if type(x) is _Inputs else _as_inputs(x)
+        return self._activate(autograd.dot(self.w, inputs) + self.b)
 
     def extra_repr(self) -> str:
         return f"{len(self.w)}, activation={self.activation!r}"
@@ -286,7 +328,8 @@ class Layer(Module):
 
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """Each neuron's output for the inputs `x`."""
-        return [neuron(x) for neuron in self.neurons]
+        inputs = _as_inputs(x)
+        return [neuron(inputs) for neuron in self.neurons]
 
     def extra_repr(self) -> str:
         first = self.neurons[0]

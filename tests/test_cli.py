@@ -28,13 +28,23 @@ def run(*args, cwd=None):
 
 def test_graph_end_to_end(tmp_path):
     done = run(
-        str(GRADWALK), "graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "-o", "graph.svg", cwd=tmp_path
+        str(GRADWALK),
+        "graph",
+        "tanh(x*w + b)",
+        "x=2",
+        "w=-3",
+        "b=6.88",
+        "-o",
+        "graph.svg",
+        "--digits",
+        "17",
+        cwd=tmp_path,
     )
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "graph.svg").read_bytes().lstrip().startswith(b"<?xml")
     t = math.tanh(2 * -3 + 6.88)  # by hand: d tanh(n)/dn = 1 - t**2, dn/dx = w, dn/dw = x, dn/db = 1
     lines = done.stdout.splitlines()
-    assert lines[0] == f"tanh(x*w + b) = {t!r}"
+    assert lines[0] == f"tanh(x*w + b) = {t:.17g}"
     values = {name: float(value) for name, value in (line.split(".grad = ") for line in lines[1:4])}
     assert values == pytest.approx({"x": -3 * (1 - t * t), "w": 2 * (1 - t * t), "b": 1 - t * t}, rel=1e-12)
     assert lines[4] == "wrote graph.svg"
@@ -71,14 +81,27 @@ def test_walkthrough_without_output_prints_the_steps(capsys):
 def test_graph_without_output_prints_dot(capsys):
     assert main(["graph", "relu(a) - 2*a", "a=1.5", "--local-grads", "--rankdir", "TB"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("digraph {") and "rankdir=TB" in out and "label=-1.0000" in out
+    assert out.startswith("digraph {") and "rankdir=TB" in out and "label=-1]" in out
 
 
 def test_summary_prints_the_value_and_gradients_only(tmp_path, capsys):
     target = tmp_path / "graph.svg"
     assert main(["graph", "x*y", "x=3", "y=-2", "--summary", "-o", str(target)]) == 0
-    assert capsys.readouterr().out == "x*y = -6.0\nx.grad = -2.0\ny.grad = 3.0\n"  # no "wrote graph.svg"
+    assert capsys.readouterr().out == "x*y = -6\nx.grad = -2\ny.grad = 3\n"  # no "wrote graph.svg"
     assert not target.exists()
+
+
+def test_digits_sets_the_significant_digits_of_every_number(capsys):
+    t = math.tanh(2 * -3 + 6.88)  # by hand, as above
+    assert main(["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "--summary"]) == 0
+    assert capsys.readouterr().out.splitlines()[:2] == [
+        f"tanh(x*w + b) = {t:.4g}",
+        f"x.grad = {-3 * (1 - t * t):.4g}",
+    ]
+    assert main(["graph", "tanh(x*w + b)", "x=2", "w=-3", "b=6.88", "--digits", "2"]) == 0
+    assert f"data {t:.2g}" in capsys.readouterr().out
+    assert main(["graph", "x*y", "x=3", "y=-2", "--digits", "0"]) == 2
+    assert "digits must be a positive int" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -120,7 +143,8 @@ def test_max_nodes_is_an_option_of_the_command(capsys):
     long_sum = "+".join(["x"] * 120)  # 120 uses of x: 119 sums and x, 120 values
     assert main(["walkthrough", long_sum, "x=1", "--max-nodes", "100"]) == 2
     error = capsys.readouterr().err
-    assert error.count("\n") == 1 and "120 nodes, more than max_nodes=100" in error
+    assert error.count("\n") == 1 and "120 nodes, more than --max-nodes 100" in error
+    assert "pass --max-nodes 120 to draw it anyway" in error and "max_nodes=" not in error
     assert main(["walkthrough", long_sum, "x=1", "--max-nodes", "120"]) == 0
     assert "x.grad = 1 + 1 + " in capsys.readouterr().out  # the walkthrough's default cap is 1000
     assert main(["walkthrough", long_sum, "x=1"]) == 0
@@ -320,7 +344,7 @@ def test_control_characters_from_the_user_are_shown_escaped(args):
 
 def test_an_expression_with_a_tab_is_echoed_escaped(capsys):
     assert main(["graph", "x +\t1", "x=1", "--summary"]) == 0
-    assert capsys.readouterr().out.splitlines()[0] == "x +\\t1 = 2.0"
+    assert capsys.readouterr().out.splitlines()[0] == "x +\\t1 = 2"  # 4 significant digits
 
 
 def test_no_command_lists_the_commands(capsys):

@@ -32,7 +32,7 @@ PROMISED = {
         "walkthrough.html",
         "walkthrough_step10_training.png",
     ],
-    "moons": ["moons_boundary.png", "moons_training.png"],
+    "moons": ["moons_boundary.png", "moons_training.png", "moons_network.png", "moons_batch_collapsed.png"],
     "optimizers": ["optimizers_loss.png", "optimizers_paths.png"],
     "early_stopping": ["early_stopping.png"],
     "activations": ["activations.png"],
