@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from autograd.engine import Value
 
-__all__ = ["HOLE", "node_names", "number", "op_text", "product"]
+__all__ = ["HOLE", "node_names", "number", "op_text"]
 
 HOLE = "□"  # where the op's Value operand goes, in an op with a folded constant
 # The symbols people write, for the engine's ASCII ones (× and − read as in the lecture).
@@ -64,14 +64,3 @@ def op_text(node: Value, digits: int | None = 4) -> str:
     if kind.name.startswith("{}"):  # the constant is the left operand: "{}-" is c - x
         return f"{constant} {_SYMBOLS[kind.name[2:]]} {HOLE}"
     return f"{HOLE} {_SYMBOLS[kind.name[:-2]]} {constant}"
-
-
-def product(a: float, b: float, digits: int | None = 4) -> str:
-    """``a × b = c`` at `digits` significant digits; ``≈`` when the shown numbers do not multiply out.
-
-    >>> product(0.5, 2.0), product(1 / 3, 3.0), product(0.5, 0.25, digits=None)
-    ('0.5 × 2 = 1', '0.3333 × 3 ≈ 1', '0.5 × 0.25 = 0.125')
-    """
-    shown_a, shown_b, shown = number(a, digits), number(b, digits), number(a * b, digits)
-    exact = digits is None or number(float(shown_a) * float(shown_b), digits) == shown
-    return f"{shown_a} × {shown_b} {'=' if exact else '≈'} {shown}"
