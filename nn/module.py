@@ -288,19 +288,22 @@ class Neuron(Module):
 
     def forward(self, x: Sequence[Value | float]) -> Value:
         """The neuron's output for the inputs `x` (Values or plain numbers)."""
-        if isinstance(x, (Mapping, Set)):  # their len works, but they have no order to match weights to
+        if type(x) is _Inputs:  # from a Layer: already checked and made Values, once for all its neurons
+            inputs: Sequence[Value | float] = x
+        elif isinstance(x, (Mapping, Set)):  # their len works, but they have no order to match weights to
             raise TypeError(
                 f"Neuron takes a list of {len(self.w)} inputs in order, got a {type(x).__name__}: {x!r}"
             )
+        else:
+            inputs = _as_inputs(x)
         try:
-            width = len(x)
+            width = len(inputs)
         except TypeError:
             raise TypeError(
                 f"Neuron takes a list of {len(self.w)} inputs, got {type(x).__name__}: {x!r}"
             ) from None
         if width != len(self.w):
             raise ValueError(f"Neuron expects {len(self.w)} inputs, got {width}")
-        inputs = x if type(x) is _Inputs else _as_inputs(x)
         return self._activate(autograd.dot(self.w, inputs) + self.b)
 
     def extra_repr(self) -> str:
