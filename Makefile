@@ -43,7 +43,7 @@ BENCH_READY := $(BENCH_VENV)/.installed
 $(BENCH_READY): setup.cfg pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv --system-site-packages $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(BENCH_VENV)/bin/python -m pip install --quiet -e . micrograd==0.1.0
+	$(BENCH_VENV)/bin/python -m pip install --quiet -e '.[playground]' micrograd==0.1.0
 	touch $(BENCH_READY)
 
 bench: $(BENCH_READY)
