@@ -434,16 +434,28 @@ class Conv1d(Module):
         return text if self.bias else text + ", bias=False"
 
 
-@autograd.op("max_pool")
-def _first_max(*xs: float) -> tuple[float, tuple[float, ...]]:
-    """The largest of `xs`, all its gradient to the first maximum, a nan counting as one (PyTorch's)."""
+def _first_max_index(xs: Sequence[float]) -> int:
+    """Where the first maximum of `xs` is, a nan counting as one (PyTorch's max pooling)."""
     best = 0
     for i, x in enumerate(xs):
         if x != x:  # nan: PyTorch's max pooling propagates the first nan
-            best = i
-            break
+            return i
         if x > xs[best]:
             best = i
+    return best
+
+
+def _first_max_derivative(*inputs_and_output: Value) -> tuple[float, ...]:
+    # The local derivatives are constants (1 at the first maximum, else 0): their own derivative is 0.
+    inputs = inputs_and_output[:-1]
+    best = _first_max_index([x.data for x in inputs])
+    return tuple(float(i == best) for i in range(len(inputs)))
+
+
+@autograd.op("max_pool", derivative=_first_max_derivative)
+def _first_max(*xs: float) -> tuple[float, tuple[float, ...]]:
+    """The largest of `xs`, all its gradient to the first maximum, a nan counting as one (PyTorch's)."""
+    best = _first_max_index(xs)
     return xs[best], tuple(float(i == best) for i in range(len(xs)))
 
 

@@ -378,3 +378,16 @@ def test_a_user_module_names_values_in_nested_lists_by_their_indices():
         "pair.1.0",
     ]
     assert grid.cells[0][1].label == "cells.0.1"
+
+
+def test_max_pooling_has_second_derivatives():
+    # f = (max(x0, x1) + max(x2, x3))² at (1, 3, 3, 2) is (x1 + x2)²: its Hessian is 2 on the x1, x2 block.
+    x = [[autograd.Value(v) for v in (1.0, 3.0, 3.0, 2.0)]]
+    pooled = nn.MaxPool1d(2)(x)
+    hessian = autograd.hessian(autograd.sum(pooled[0]) ** 2, x[0])
+    assert hessian == [[0.0] * 4, [0.0, 2.0, 2.0, 0.0], [0.0, 2.0, 2.0, 0.0], [0.0] * 4]
+
+    def pooled_square(*v):
+        return autograd.sum(nn.MaxPool1d(2)([list(v)])[0]) ** 2
+
+    assert autograd.gradgradcheck(pooled_square, [1.0, 3.0, 2.5, 2.0])
