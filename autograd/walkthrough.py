@@ -404,7 +404,7 @@ class _Builder:
         ]
         computed = [i for i in range(len(order)) if self.parents[i]]
         if forward:  # the values appear as the forward steps compute them: only the leaves are known
-            known: list[float | None] = [None if self.parents[i] else node.data for i, node in enumerate(order)]
+            known: list[float | None] = [None if self.parents[i] else x.data for i, x in enumerate(order)]
             frames = [
                 self.frame(
                     "Forward pass: the leaves are given, nothing is computed yet",
@@ -806,7 +806,7 @@ def _page_data(walk: Walkthrough, graph: _Graph) -> dict[str, Any]:
     final_frame = {frame.current: k for k, frame in enumerate(walk.frames) if frame.kind == "backward"}
     frames = []
     previous: tuple[float | None, ...] = ()
-    every_value = tuple(node.data for node in graph.order)
+    every_value: tuple[float | None, ...] = tuple(node.data for node in graph.order)
     previous_values = every_value
     for frame in walk.frames:
         record: dict[str, Any] = {"title": frame.title, "steps": list(frame.steps), "kind": frame.kind}

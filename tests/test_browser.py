@@ -71,6 +71,18 @@ class Page:
             node,
         )
 
+    def data_text(self, node):
+        """The data line the drawing shows for node `node` (the line above its grad)."""
+        return self.js(
+            """id => {
+                 const g = [...document.querySelectorAll('#canvas g.node')]
+                   .find(g => g.querySelector('title').textContent === id);
+                 const texts = g.querySelectorAll('text');
+                 return texts[texts.length - 2].textContent;
+               }""",
+            node,
+        )
+
     def box(self, selector):
         return self.tab.locator(selector).first.bounding_box()
 
@@ -283,15 +295,10 @@ def test_the_harness_sees_errors_and_network_requests(chromium, tmp_path):
 def test_forward_frames_reveal_each_value_as_it_is_computed(page, tmp_path):
     # x = 2, w = -3 given; then x*w = -6, + x = -4, tanh(-4) = -0.9993, one forward step each.
     page.open(walkthrough(neuron(), forward=True).save(tmp_path / "walk.html"))
-    data = lambda: [page.js(  # noqa: E731
-        """id => {
-             const g = [...document.querySelectorAll('#canvas g.node')]
-               .find(g => g.querySelector('title').textContent === id);
-             const texts = g.querySelectorAll('text');
-             return texts[texts.length - 2].textContent;
-           }""",
-        f"n{i}",
-    ) for i in range(5)]
+
+    def data():
+        return [page.data_text(f"n{i}") for i in range(5)]
+
     assert data() == ["data 2", "data -3", "data", "data", "data"]
     page.tab.click("#next")
     assert data() == ["data 2", "data -3", "data -6", "data", "data"]
@@ -326,9 +333,8 @@ def test_a_collapsed_page_highlights_a_modules_node_and_steps_without_errors(pag
     frame = next(k for k, f in enumerate(walk) if f.kind == "backward" and f.current == neuron)
     page.js(f"walkthrough.go({frame})")
     module = page.js(current)
-    assert module.startswith("m") and "#fdba74" == page.js(
-        "() => document.querySelector('#canvas g.node.current > polygon').getAttribute('fill')"
-    )
+    fill = page.js("() => document.querySelector('#canvas g.node.current > polygon').getAttribute('fill')")
+    assert module.startswith("m") and fill == "#fdba74"  # this step's colour, on the module's node
     texts = page.js(
         "id => [...[...document.querySelectorAll('#canvas g.node')].find(g => g.querySelector('title')"
         ".textContent === id).querySelectorAll('text')].map(t => t.textContent)",

@@ -13,7 +13,6 @@ import autograd
 import nn
 from autograd import RenderError, Value, draw, gradcheck_graph
 from autograd.draw import GraphTooLargeError
-from autograd.naming import product
 from tests.test_draw import renderer, svg_texts  # noqa: F401 (renderer is a fixture)
 
 TANH_MLP = dict(activation="tanh", output_activation=None)
@@ -100,12 +99,6 @@ def test_a_folded_constant_is_drawn_as_an_op_with_its_operand_side():
     labels = set(re.findall(r'op\d+ \[label="([^"]*)"', source))
     assert {"□ − 0.8", "0.8 − □", "□ × 0.25", "2 / □", "□ ** 3"} <= labels
     assert "-0.8" not in source  # never a bare number that looks like a value
-
-
-def test_a_shown_product_says_when_it_is_rounded():
-    assert product(0.5, 0.25) == "0.5 × 0.25 = 0.125"
-    assert product(0.12345, 3.0) == "0.1235 × 3 ≈ 0.3704"  # 0.1235 × 3 is 0.3705 at 4 digits
-    assert product(0.0002, 2.0) == "0.0002 × 2 = 0.0004"
 
 
 # --- nn: one shared leaf per input ---------------------------------------------

@@ -654,5 +654,5 @@ def test_group_and_collapse_are_draws():
     assert "subgraph cluster_" in boxed and "layers.0.neurons.2: Neuron(" in boxed
     assert "subgraph cluster_" not in walkthrough(loss, group=False)[0].drawing.source
     assert len(module_nodes(walkthrough(loss, collapse="layers")[0].drawing.source)) == 2
-    with pytest.raises(ValueError, match="no module call named 'layers.7'"):
+    with pytest.raises(ValueError, match=r"no module call named 'layers\.7'"):
         walkthrough(loss, collapse=["layers.7"])
