@@ -1,7 +1,7 @@
 """The backward pass one step at a time: `walkthrough(root)` and the `Walkthrough` it returns.
 
-Frame 0 shows the forward values; with ``forward=True`` one frame per computed
-value follows; then one frame per Value in the order `Value.backward` visits it,
+Frame 0 shows the forward values; with ``forward=True`` it shows the leaves' only
+and one frame per computed value follows, revealing it; then one frame per Value in the order `Value.backward` visits it,
 each stating its chain-rule steps with the rule and the numbers filled in; the
 last frame shows every gradient. The gradients are computed here, on the side:
 the user's graph is only read. The page (`Walkthrough.save`) holds the graph's
@@ -317,8 +317,9 @@ def walkthrough(
 ) -> Walkthrough:
     """The backward pass from `root` as frames: ``len(topological_order(root)) + 2``, more with `forward`.
 
-    Frame 0 has the forward values with blank gradients; with `forward`, one frame
-    per computed value follows, in topological order; then one frame per Value in
+    Frame 0 has the forward values with blank gradients; with `forward`, only the
+    leaves' values, then one frame per computed value, in topological order, each
+    showing the values computed so far; then one frame per Value in
     backward's order (root first, leaves included) with its chain-rule steps, each
     rule with its numbers; the last frame has every gradient. Numbers have `digits`
     significant digits (None: ``repr``). With `quiz` each gradient but the root's
