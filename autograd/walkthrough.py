@@ -1,11 +1,12 @@
 """The backward pass one step at a time: `walkthrough(root)` and the `Walkthrough` it returns.
 
 Frame 0 shows the forward values; with ``forward=True`` it shows the leaves' only
-and one frame per computed value follows, revealing it; then one frame per Value in the order `Value.backward` visits it,
-each stating its chain-rule steps with the rule and the numbers filled in; the
-last frame shows every gradient. The gradients are computed here, on the side:
-the user's graph is only read. The page (`Walkthrough.save`) holds the graph's
-drawing once; each frame changes only its colours, numbers and text.
+and one frame per computed value follows, revealing it; then one frame per Value
+in the order `Value.backward` visits it, each stating its chain-rule steps with
+the rule and the numbers filled in; the last frame shows every gradient. The
+gradients are computed here, on the side: the user's graph is only read. The page
+(`Walkthrough.save`) holds the graph's drawing once; each frame changes only its
+colours, numbers and text.
 """
 
 from __future__ import annotations
