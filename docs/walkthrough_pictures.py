@@ -9,7 +9,7 @@ after a wrong answer).
 
 import json
 import re
-import shutil
+import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -18,15 +18,8 @@ from autograd import Value, Walkthrough, walkthrough
 
 ROOT = Path(__file__).resolve().parents[1]
 GALLERY = ROOT / "docs" / "gallery"
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))  # run as a script from docs/: the browser settings live with the tests
+from tests.chromium import ARGS, CHROMIUM, MISSING  # noqa: E402
 
 
 def quiz() -> Walkthrough:
@@ -51,11 +44,10 @@ def main() -> None:
     demo_page = ROOT / "out" / "walkthrough.html"
     if not demo_page.is_file():
         raise SystemExit(f"{demo_page} is missing: run `make demo` first")
-    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if chromium is None:
-        raise SystemExit("needs Chromium (Debian package chromium)")
+    if CHROMIUM is None:
+        raise SystemExit(MISSING)
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         tab = browser.new_page(viewport={"width": 1280, "height": 860})
         tab.goto(demo_page.as_uri())
         tab.click("#actual")  # 100%: readable numbers; the current node is brought into view

@@ -6,26 +6,15 @@ that leaves the page's own file.
 """
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
 
 from autograd import Value, walkthrough
+from tests.chromium import ARGS, CHROMIUM, MISSING
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs Chromium (Debian package chromium)")
-
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=MISSING)
 
 
 class Page:

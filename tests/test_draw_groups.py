@@ -101,9 +101,6 @@ def test_a_folded_constant_is_drawn_as_an_op_with_its_operand_side():
     assert "-0.8" not in source  # never a bare number that looks like a value
 
 
-# --- nn: one shared leaf per input ---------------------------------------------
-
-
 def test_plain_number_inputs_become_one_shared_leaf_per_input_with_the_total_gradient():
     model = mlp()
     x = [0.7, -1.2]

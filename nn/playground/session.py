@@ -631,9 +631,8 @@ class Session:
         """The drawing of training point `index`'s graph (DOT source) and the number of values in it."""
         with self.lock:
             loss, point = self.trace_graph(index)
-            drawing = autograd.draw(loss, max_nodes=TRACE_MAX_NODES)
-            source = _group_neurons(drawing.source, autograd.topological_order(loss))
-        return {"index": index, "point": point, "values": drawing.node_count, "source": source}
+            drawing = autograd.draw(loss, max_nodes=TRACE_MAX_NODES)  # a box per layer and neuron
+        return {"index": index, "point": point, "values": drawing.node_count, "source": drawing.source}
 
     def walkthrough(self, index: object) -> autograd.Walkthrough:
         """The backprop walkthrough of training point `index`'s loss."""
@@ -669,47 +668,6 @@ def _read_points(text: str) -> list[Point]:
     if len(X[0]) != 2:
         raise ValueError(f"the CSV has {len(X[0]) + 1} columns; expected three: x1,x2,label")
     return [(x1, x2, float(label)) for (x1, x2), label in zip(X, y)]
-
-
-def _group_neurons(source: str, order: Sequence[Value]) -> str:
-    """`autograd.draw`'s DOT `source` with each neuron's values and ops in a box of its own.
-
-    A node is in neuron (layer, j)'s box if it is one of its parameters (labelled
-    ``layers.L.neurons.J.*``), or an op whose input is one of them, or an op whose only
-    input is in the box (the activation); `draw` names node i of `order` ``n{i}`` and its
-    op ``op{i}``.
-    """
-    position = {node: i for i, node in enumerate(order)}
-    group: dict[int, tuple[int, int]] = {}
-    sums = set()  # each neuron's weighted sum plus bias: the input of its activation
-    for i, node in enumerate(order):
-        parts = node.label.split(".")
-        if not node.parents and len(parts) > 3 and parts[0] == "layers" and parts[2] == "neurons":
-            group[i] = (int(parts[1]), int(parts[3]))
-        elif node.parents:
-            parents = [position[parent] for parent in node.parents]
-            leaves = [j for j in parents if j in group and not order[j].parents]
-            if leaves:
-                group[i] = group[leaves[0]]
-                if any(order[j].label.endswith(".b") for j in leaves):
-                    sums.add(i)
-            elif len(parents) == 1 and parents[0] in sums:
-                group[i] = group[parents[0]]
-    layers = {layer for layer, _ in group.values()}
-    boxes: dict[tuple[int, int], list[str]] = {}
-    for i, key in group.items():
-        boxes.setdefault(key, []).append(f"n{i}" + (f"; op{i}" if order[i].parents else ""))
-    clusters = "".join(
-        f'\tsubgraph cluster_{layer}_{j} {{ label="{_box_name(layer, j, len(layers))}" '
-        f'style="rounded,dashed" color="#9ca3af" fontsize=9; {"; ".join(members)} }}\n'
-        for (layer, j), members in sorted(boxes.items())
-    )
-    end = source.rstrip().rfind("}")
-    return source[:end] + clusters + source[end:]
-
-
-def _box_name(layer: int, neuron: int, layers: int) -> str:
-    return f"output neuron {neuron + 1}" if layer == layers - 1 else f"layer {layer + 1}, neuron {neuron + 1}"
 
 
 def _finite(value: object, name: str) -> float:

@@ -2,11 +2,12 @@
 
 import json
 import os
-import shutil
 import time
 from pathlib import Path
 
 import pytest
+
+from tests.chromium import ARGS, CHROMIUM, MISSING
 
 pytest.importorskip("starlette", reason="needs the playground extra: pip install 'gradwalk[playground]'")
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
@@ -14,19 +15,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright f
 from tests.playground.server import Server  # noqa: E402
 from tests.playground.test_lessons import TF_DEFAULT_LINK  # noqa: E402
 
-CHROMIUM = "/usr/bin/chromium"
-pytestmark = pytest.mark.skipif(
-    shutil.which(CHROMIUM) is None, reason="needs Chromium at /usr/bin/chromium (Debian package chromium)"
-)
-ARGS = [
-    "--no-sandbox",
-    "--headless",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=MISSING)
 # The README's picture is remade only when asked (GRADWALK_README_PICTURES=1): a test run leaves the
 # repository as it found it.
 README_SCREENSHOT = Path(__file__).parents[2] / "docs" / "gallery" / "playground.png"

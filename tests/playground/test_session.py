@@ -132,13 +132,14 @@ def test_a_trace_has_every_value_of_the_samples_graph():
     # 2 inputs; each neuron: its weights, bias, dot, +, tanh; the loss: (o - t), **2, * 0.5.
     assert traced["values"] == 2 + 4 * (2 + 4) + 2 * (4 + 4) + (2 + 4) + 3 == 51
     assert 'label="x1' in traced["source"] and 'label="loss' in traced["source"]
-    # each neuron in a box: its weights, bias, dot, + and tanh; the inputs and the loss outside
-    clusters = [line for line in traced["source"].splitlines() if "subgraph cluster_" in line]
-    assert len(clusters) == 4 + 2 + 1
-    assert 'label="layer 1, neuron 1"' in clusters[0] and 'label="output neuron 1"' in clusters[-1]
-    members = [re.findall(r"; (n\d+)", line) for line in clusters]
-    assert [len(m) for m in members] == [2 + 4] * 4 + [4 + 4] * 2 + [2 + 4]
-    assert all(" n50" not in line and "; n48" not in line for line in clusters)
+    # autograd.draw's boxes: the network, each layer, each neuron (4 + 2 + 1) inside its layer
+    titles = re.findall(r'label="([^"]*)" labeljust', traced["source"])
+    neurons = [t for t in titles if ".neurons." in t]
+    assert titles[0] == "Network()" and len(neurons) == 4 + 2 + 1
+    assert neurons[0] == "layers.0.neurons.0: Neuron(2, activation='tanh')"
+    assert neurons[-1] == "layers.2.neurons.0: Neuron(2, activation='tanh')"
+    network_box = traced["source"].index("subgraph cluster_")
+    assert traced["source"].index('n50 [label="loss') < network_box  # the loss is outside every box
     loss, _ = session.trace_graph(0)
     assert len(topological_order(loss)) == 51
     x1, x2, label = session.train_points[0]
