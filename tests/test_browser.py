@@ -5,12 +5,15 @@ install``). Every test fails on a console error, an uncaught exception or a requ
 that leaves the page's own file.
 """
 
+import random
 import re
 from pathlib import Path
 
 import pytest
 
-from autograd import Value, walkthrough
+import autograd
+import nn
+from autograd import Value, topological_order, walkthrough
 from tests.chromium import ARGS, CHROMIUM, MISSING
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
@@ -304,12 +307,6 @@ def test_forward_frames_reveal_each_value_as_it_is_computed(page, tmp_path):
 
 
 def test_a_collapsed_page_highlights_a_modules_node_and_steps_without_errors(page, tmp_path):
-    import random
-
-    import autograd
-    import nn
-    from autograd import topological_order
-
     model = nn.MLP(2, [3, 1], activation="tanh", output_activation=None, rng=random.Random(0))
     loss = autograd.sum([(model(x) - 0.5) ** 2 for x in ([0.0, 0.0], [0.1, -0.2])])
     order = topological_order(loss)
@@ -337,3 +334,19 @@ def test_a_collapsed_page_highlights_a_modules_node_and_steps_without_errors(pag
     box = page.box(f"#canvas g.node:has(> title:text-is('{module}'))")
     page.tab.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     assert page.frame() == frame  # where its output's gradient is final
+
+
+def test_a_collapsed_quiz_asks_every_value_and_scores_them(page, tmp_path):
+    model = nn.MLP(2, [2, 1], activation="tanh", output_activation=None, rng=random.Random(0))
+    loss = (model([0.5, -1.0]) - 0.5) ** 2
+    walk = walkthrough(loss, collapse="neurons", quiz=True)
+    loss.backward()  # the engine's gradients: the answers
+    order = topological_order(loss)
+    page.open(walk.save(tmp_path / "quiz.html"))
+    for question in walk.questions:
+        k = page.js("walkthrough.go(1e9)")  # stops at the open question
+        assert page.js("walkthrough.asking()") == {"frame": k, "label": question.name}
+        assert page.js(f"walkthrough.answer('{order[question.node].grad!r}')") == "right"
+    assert page.js("walkthrough.go(1e9)") == len(walk) - 1
+    asked = len(walk.questions)
+    assert asked == len(order) - 1 and page.tab.text_content("#score") == f"Score: {asked}/{asked}"
