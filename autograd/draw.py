@@ -32,6 +32,7 @@ __all__ = [
     "Mark",
     "check_size",
     "chosen_groups",
+    "collapsed_to_fit",
     "draw",
     "drawn_count",
     "fit",
@@ -255,12 +256,7 @@ def draw(
         raise TypeError(f"draw takes a Value, got {type(root).__name__}: {root!r}")
     _check_digits(digits)
     order = topological_order(root)
-    _check_max_nodes(max_nodes)
-    if len(order) > max_nodes and not any(hasattr(node, "_calls") for node in order):
-        check_size(len(order), max_nodes)  # no modules to collapse: refused before any more work
-    groups = find_groups(order)
-    collapsed = chosen_groups(groups, collapse)
-    collapsed, note = fit(order, groups, collapsed, max_nodes)
+    groups, collapsed, note = collapsed_to_fit(order, collapse, max_nodes)
     grads = [node.grad for node in order]
     marks: dict[int, Mark] = {}
     op_marks: dict[int, Mark] = {}
@@ -387,6 +383,27 @@ def drawn_count(order: Sequence[Value], collapsed: Sequence[Group]) -> int:
     return len({node for node in where_drawn(order, collapsed) if node is not None})
 
 
+def collapsed_to_fit(
+    order: Sequence[Value], collapse: Collapse, max_nodes: int
+) -> tuple[list[Group], list[Group], str]:
+    """The module boxes of `order`, those drawn as one node each and the legend note saying why.
+
+    The collapsed ones are those `collapse` names (see `draw`), or the finest depth
+    that shows at most `max_nodes` values (see `fit`): the rule of `draw` and
+    `autograd.walkthrough`. A graph without modules is refused before any more work.
+
+    >>> from autograd import Value, topological_order
+    >>> collapsed_to_fit(topological_order(Value(1.0) * 2), None, 10)
+    ([], [], '')
+    """
+    _check_max_nodes(max_nodes)
+    if len(order) > max_nodes and not any(hasattr(node, "_calls") for node in order):
+        check_size(len(order), max_nodes)  # no modules to collapse: refused before any more work
+    groups = find_groups(order)
+    collapsed, note = fit(order, groups, chosen_groups(groups, collapse), max_nodes)
+    return groups, collapsed, note
+
+
 def fit(
     order: Sequence[Value], groups: Sequence[Group], collapsed: Sequence[Group], max_nodes: int
 ) -> tuple[list[Group], str]:
@@ -444,6 +461,8 @@ def graph_source(
     title: str | None = None,
     notes: Sequence[str] = (),
     framed: bool = True,
+    data: Sequence[float | None] | None = None,
+    module_marks: Mapping[int, Mark] | None = None,
 ) -> str:
     r"""The DOT text of the graph whose nodes are `order` (a topological order, root last).
 
@@ -455,7 +474,8 @@ def graph_source(
     legend whether or not they are used, so the legend does not change from one
     picture of a series to the next. `groups` (from `autograd.groups.find_groups`) are
     drawn as boxes (`framed` ``False``: without the boxes), `collapsed` ones as one node
-    each; `notes` are extra legend lines.
+    each, `module_marks[k]` colouring the node of ``collapsed[k]``; `notes` are extra
+    legend lines. `data[i]` replaces node i's data (``None``: blank, not computed yet).
 
     >>> from autograd import Value, topological_order
     >>> order = topological_order(Value(2.0, label="x") * 3)
@@ -470,6 +490,7 @@ def graph_source(
         raise ValueError(f"unknown rankdir {rankdir!r}; expected one of {', '.join(RANKDIRS)}")
     marks = marks or {}
     op_marks = op_marks or {}
+    data = [node.data for node in order] if data is None else data
     names = node_names(order) if names is None else names
     position = {node: i for i, node in enumerate(order)}
     root = len(order) - 1
@@ -494,7 +515,7 @@ def graph_source(
         kinds_used.add(kind)
         mark = marks.get(i)
         lines = [shorten(names[i])] if names[i] else []
-        lines.append(f"data {number(node.data, digits)}")
+        lines.append(_data_line(data[i], digits))
         if grads is not None:
             grad = grads[i]
             badge = mark.badge if mark else ""
@@ -518,7 +539,7 @@ def graph_source(
     boxed = {i for top in groups for inner in top.walk() for i in inner.members}
     _emit_nodes(graph, [i for i in range(len(order)) if i not in boxed], statements)
     for top in groups:
-        _emit_group(graph, top, statements, boxes, order, grads, digits, framed)
+        _emit_group(graph, top, statements, boxes, _Shown(data, grads, digits, module_marks or {}), framed)
     for box in groups:
         for inner in box.walk():
             _same_rank(graph, inner, order, position, shown_as)
@@ -546,40 +567,57 @@ def _emit_nodes(
             graph.node(name, label, **look)
 
 
+@dataclass(frozen=True)
+class _Shown:
+    """What a collapsed module's node shows of its outputs, and its colour."""
+
+    data: Sequence[float | None]
+    grads: Sequence[float | None] | None
+    digits: int | None
+    module_marks: Mapping[int, Mark]
+
+
+def _data_line(data: float | None, digits: int | None) -> str:
+    return "data" if data is None else f"data {number(data, digits)}"
+
+
 def _emit_group(
     graph: graphviz.Digraph,
     box: Group,
     statements: Mapping[int, list[tuple[str, graphviz.quoting.NoHtml, dict[str, str]]]],
     boxes: Mapping[int, int],
-    order: Sequence[Value],
-    grads: Sequence[float | None] | None,
-    digits: int | None,
+    shown: _Shown,
     framed: bool,
 ) -> None:
     """The box of one module call and the boxes inside it (unframed: their values only), or its one node
     when collapsed."""
     if id(box) in boxes:
+        k = boxes[id(box)]
         lines = [shorten(box.name or box.title, TITLE_WIDTH)]
         for i in box.outputs:
+            grads = shown.grads
             grad = grads[i] if grads is not None else None
             shown_grad = (
-                "" if grads is None else "  grad" + ("" if grad is None else f" {number(grad, digits)}")
+                "" if grads is None else "  grad" + ("" if grad is None else f" {number(grad, shown.digits)}")
             )
-            lines.append(f"data {number(order[i].data, digits)}{shown_grad}")
+            lines.append(_data_line(shown.data[i], shown.digits) + shown_grad)
         lines.append(f"{box.parameter_count} parameter{'s' * (box.parameter_count != 1)}")
-        graph.node(f"m{boxes[id(box)]}", _label(lines), **_KINDS["module"].node)
+        look = dict(_KINDS["module"].node)
+        if k in shown.module_marks:
+            look["fillcolor"] = _label([shown.module_marks[k].fill])
+        graph.node(f"m{k}", _label(lines), **look)
         return
     if not framed:
         _emit_nodes(graph, box.members, statements)
         for child in box.children:
-            _emit_group(graph, child, statements, boxes, order, grads, digits, framed)
+            _emit_group(graph, child, statements, boxes, shown, framed)
         return
     with graph.subgraph(name=f"cluster_{box.outputs[0]}_{box.depth}") as sub:  # ids from the order: stable
         fill = _BOX_FILLS[min(box.depth, len(_BOX_FILLS) - 1)]
         sub.attr(label=_label([shorten(box.title, TITLE_WIDTH)]), fillcolor=fill, **_BOX_LOOK)
         _emit_nodes(sub, box.members, statements)
         for child in box.children:
-            _emit_group(sub, child, statements, boxes, order, grads, digits, framed)
+            _emit_group(sub, child, statements, boxes, shown, framed)
 
 
 def _same_rank(

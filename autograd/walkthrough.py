@@ -1,11 +1,12 @@
 """The backward pass one step at a time: `walkthrough(root)` and the `Walkthrough` it returns.
 
-Frame 0 shows the forward values; with ``forward=True`` one frame per computed
-value follows; then one frame per Value in the order `Value.backward` visits it,
-each stating its chain-rule steps with the rule and the numbers filled in; the
-last frame shows every gradient. The gradients are computed here, on the side:
-the user's graph is only read. The page (`Walkthrough.save`) holds the graph's
-drawing once; each frame changes only its colours, numbers and text.
+Frame 0 shows the forward values; with ``forward=True`` it shows the leaves' only
+and one frame per computed value follows, revealing it; then one frame per Value
+in the order `Value.backward` visits it, each stating its chain-rule steps with
+the rule and the numbers filled in; the last frame shows every gradient. The
+gradients are computed here, on the side: the user's graph is only read. The page
+(`Walkthrough.save`) holds the graph's drawing once; each frame changes only its
+colours, numbers and text.
 """
 
 from __future__ import annotations
@@ -28,8 +29,20 @@ from typing import Any
 
 from autograd import derivatives
 from autograd._files import write_atomically
-from autograd.draw import RANKDIRS, Drawing, Mark, check_size, graph_source, node_id, op_id
+from autograd.draw import (
+    RANKDIRS,
+    Collapse,
+    Drawing,
+    Mark,
+    collapsed_to_fit,
+    drawn_count,
+    graph_source,
+    node_id,
+    op_id,
+    where_drawn,
+)
 from autograd.engine import Value, as_real, recompute, topological_order
+from autograd.groups import Group
 from autograd.naming import node_names, number
 from autograd.render import FORMATS, RenderError, render
 
@@ -88,6 +101,33 @@ class _Graph:
     rankdir: str
     digits: int | None
     legend: tuple[Mark, ...]  # the same in every frame, so the picture does not jump
+    groups: Sequence[Group] = ()
+    collapsed: Sequence[Group] = ()  # drawn as one node each (see `autograd.draw.collapsed_to_fit`)
+    framed: bool = True
+    notes: tuple[str, ...] = ()
+    drawn: Sequence[str | None] = ()  # the DOT id of the node showing each value (`where_drawn`)
+
+    def source(self, **frame: Any) -> str:
+        """The DOT text of the drawing, with what `frame` sets (grads, marks, data) for one moment."""
+        marks: dict[int, Mark] = frame.pop("marks", {})
+        modules = {
+            int(shown[1:]): mark for i, mark in marks.items() if (shown := self.drawn[i]) and shown[0] == "m"
+        }
+        return graph_source(
+            self.order,
+            rankdir=self.rankdir,
+            show_local_grads=True,
+            names=self.names,
+            digits=self.digits,
+            legend_marks=self.legend,
+            groups=self.groups,
+            collapsed=self.collapsed,
+            framed=self.framed,
+            notes=self.notes,
+            marks=marks,
+            module_marks=modules,  # a value inside a collapsed module: its module's node
+            **frame,
+        )
 
 
 @dataclass(frozen=True)
@@ -96,7 +136,8 @@ class Frame:
 
     `current` is the node the step is about (an index in `topological_order(root)`),
     `inputs` the nodes it reads from or sends gradient to, `grads` the gradient
-    shown for each node (None: not arrived yet). In Jupyter a frame shows its
+    shown for each node (None: not arrived yet), `values` the data shown for each
+    node (None: not computed yet; empty: every value). In Jupyter a frame shows its
     picture and text.
     """
 
@@ -106,6 +147,7 @@ class Frame:
     current: int | None = None
     inputs: tuple[int, ...] = ()
     grads: tuple[float | None, ...] = ()
+    values: tuple[float | None, ...] = ()
     question: Question | None = None
     _graph: _Graph | None = field(default=None, repr=False, compare=False)
 
@@ -122,17 +164,10 @@ class Frame:
         if self.current is not None:
             current, inputs = (CURRENT, RECEIVES) if self.kind == "backward" else (COMPUTED, USED)
             marks = dict.fromkeys(self.inputs, inputs) | {self.current: current}
-        source = graph_source(
-            graph.order,
-            rankdir=graph.rankdir,
-            grads=self.grads,
-            show_local_grads=True,
-            names=graph.names,
-            marks=marks,
-            emphasised_op=self.current,
-            legend_marks=graph.legend,
+        source = graph.source(
+            grads=self.grads, marks=marks, emphasised_op=self.current, data=self.values or None
         )
-        return Drawing(source, len(graph.order))
+        return Drawing(source, drawn_count(graph.order, graph.collapsed))
 
     def _repr_html_(self) -> str:
         try:
@@ -278,29 +313,48 @@ def walkthrough(
     forward: bool = False,
     quiz: bool = False,
     timeout: float = 60.0,
+    group: bool = True,
+    collapse: Collapse = None,
 ) -> Walkthrough:
     """The backward pass from `root` as frames: ``len(topological_order(root)) + 2``, more with `forward`.
 
-    Frame 0 has the forward values with blank gradients; with `forward`, one frame
-    per computed value follows, in topological order; then one frame per Value in
+    Frame 0 has the forward values with blank gradients; with `forward`, only the
+    leaves' values, then one frame per computed value, in topological order, each
+    showing the values computed so far; then one frame per Value in
     backward's order (root first, leaves included) with its chain-rule steps, each
     rule with its numbers; the last frame has every gradient. Numbers have `digits`
     significant digits (None: ``repr``). With `quiz` each gradient but the root's
-    is asked before it is shown. No ``.grad`` in the graph changes. A graph of more
-    than `max_nodes` Values is refused; rendering (`Walkthrough.save`) has
-    `timeout` seconds.
+    is asked before it is shown. No ``.grad`` in the graph changes. Rendering
+    (`Walkthrough.save`) has `timeout` seconds.
+
+    The drawing is `autograd.draw`'s: `nn` modules in boxes (`group` ``False``: no
+    boxes), `collapse` ones drawn as one node each, and a graph of more than
+    `max_nodes` values drawn collapsed at the finest depth that fits, refused only
+    when even that does not fit. The frames still step through every value: one
+    inside a collapsed module is highlighted on its module's node.
     """
     if not isinstance(root, Value):
         raise TypeError(f"walkthrough takes a Value, got {type(root).__name__}: {root!r}")
     if digits is not None and (isinstance(digits, bool) or not isinstance(digits, int) or digits < 1):
         raise ValueError(f"digits must be a positive int (significant digits) or None, got {digits!r}")
     seconds = _seconds(timeout)
-    order = topological_order(root)
-    check_size(len(order), max_nodes)
     if rankdir not in RANKDIRS:
         raise ValueError(f"unknown rankdir {rankdir!r}; expected one of {', '.join(RANKDIRS)}")
+    order = topological_order(root)
+    groups, collapsed, note = collapsed_to_fit(order, collapse, max_nodes)
     legend = (COMPUTED, USED, CURRENT, RECEIVES) if forward else (CURRENT, RECEIVES)
-    graph = _Graph(order, node_names(order), rankdir, digits, legend)
+    graph = _Graph(
+        order,
+        node_names(order),
+        rankdir,
+        digits,
+        legend,
+        groups,
+        collapsed,
+        group,
+        (note,) if note else (),
+        where_drawn(order, collapsed),
+    )
     frames = _Builder(graph, quiz).frames(forward)
     return Walkthrough(frames, f"backward pass of {graph.names[-1]}", quiz=quiz, timeout=seconds)
 
@@ -350,21 +404,24 @@ class _Builder:
             else f"{names[i]} = {self.show(node.data)}"
             for i, node in enumerate(order)
         ]
-        frames = [
-            self.frame(
-                "Forward pass: every value, no gradient yet",
-                [
-                    "Each value is computed from its inputs, inputs first:",
-                    *values,
-                    f"No gradient is known yet. Backward starts at the output: {names[-1]}.grad = 1.",
-                ],
-                "forward",
-                grads=blank,
-            )
-        ]
-        if forward:
-            computed = [i for i in range(len(order)) if self.parents[i]]
+        computed = [i for i in range(len(order)) if self.parents[i]]
+        if forward:  # the values appear as the forward steps compute them: only the leaves are known
+            known: list[float | None] = [None if self.parents[i] else x.data for i, x in enumerate(order)]
+            frames = [
+                self.frame(
+                    "Forward pass: the leaves are given, nothing is computed yet",
+                    [
+                        "The inputs, parameters and constants:",
+                        *(values[i] for i in range(len(order)) if not self.parents[i]),
+                        f"Each forward step computes one value from its inputs, {len(computed)} in all.",
+                    ],
+                    "forward",
+                    grads=blank,
+                    values=tuple(known),
+                )
+            ]
             for step, i in enumerate(computed, start=1):
+                known[i] = order[i].data
                 frames.append(
                     self.frame(
                         f"Forward step {step} of {len(computed)}: {names[i]}",
@@ -373,8 +430,22 @@ class _Builder:
                         current=i,
                         inputs=tuple(self.parents[i]),
                         grads=blank,
+                        values=tuple(known),
                     )
                 )
+        else:
+            frames = [
+                self.frame(
+                    "Forward pass: every value, no gradient yet",
+                    [
+                        "Each value is computed from its inputs, inputs first:",
+                        *values,
+                        f"No gradient is known yet. Backward starts at the output: {names[-1]}.grad = 1.",
+                    ],
+                    "forward",
+                    grads=blank,
+                )
+            ]
         grads: list[float | None] = [None] * len(order)
         final: list[float | None] = [None] * len(order)  # what the quiz page shows: final gradients only
         grads[-1] = 1.0
@@ -724,32 +795,31 @@ def _layout_source(graph: _Graph, frames: Sequence[Frame]) -> str:
             so_far = widest[i]
             if grad is not None and (so_far is None or width(grad) > width(so_far)):
                 widest[i] = grad
-    return graph_source(
-        graph.order,
-        rankdir=graph.rankdir,
-        grads=widest,
-        show_local_grads=True,
-        names=graph.names,
-        legend_marks=graph.legend,
-    )
+    return graph.source(grads=widest)
 
 
 def _page_data(walk: Walkthrough, graph: _Graph) -> dict[str, Any]:
-    """Everything the page's script needs, as JSON: per frame only what changed since the one before."""
+    """Everything the page's script needs, as JSON: per frame only what changed since the one before.
+
+    The drawing shows every value's data: a frame lists the data lines that differ
+    from the frame before (the first, from the drawing).
+    """
     digits = graph.digits
     final_frame = {frame.current: k for k, frame in enumerate(walk.frames) if frame.kind == "backward"}
     frames = []
     previous: tuple[float | None, ...] = ()
+    every_value: tuple[float | None, ...] = tuple(node.data for node in graph.order)
+    previous_values = every_value
     for frame in walk.frames:
-        changed = {
-            i: "grad" if grad is None else f"grad {number(grad, digits)}"
-            for i, grad in enumerate(frame.grads)
-            if not previous or grad != previous[i] or (grad is None) != (previous[i] is None)
-        }
-        previous = frame.grads
         record: dict[str, Any] = {"title": frame.title, "steps": list(frame.steps), "kind": frame.kind}
+        changed = _changed(previous, frame.grads, "grad", digits)
         if changed:
             record["grads"] = changed
+        values = frame.values or every_value
+        changed = _changed(previous_values, values, "data", digits)
+        if changed:
+            record["values"] = changed
+        previous, previous_values = frame.grads, values
         if frame.current is not None:
             record["current"] = frame.current
             record["inputs"] = list(frame.inputs)
@@ -763,24 +833,43 @@ def _page_data(walk: Walkthrough, graph: _Graph) -> dict[str, Any]:
                 "hint": question.hint,
             }
         frames.append(record)
+    nodes: list[dict[str, Any]] = [
+        {
+            "name": name,
+            "id": graph.drawn[i],  # its own node, its collapsed module's (m0) or none
+            "op": op_id(i) if graph.order[i].parents and graph.drawn[i] == node_id(i) else None,
+            "final": final_frame.get(i),
+        }
+        for i, name in enumerate(graph.names)
+    ]
+    modules = {}
+    for k, box in enumerate(graph.collapsed):
+        for line, i in enumerate(box.outputs):
+            nodes[i]["line"] = line  # its data and grad are line 1 + `line` of the module's node
+        # A click on the module: the frame where all its outputs' gradients are final.
+        modules[f"m{k}"] = max(final_frame[i] for i in box.outputs)
     return {
         "title": walk.title,
         "quiz": walk.quiz,
         "tolerance": TOLERANCE,
-        "nodes": [
-            {
-                "name": name,
-                "id": node_id(i),
-                "op": op_id(i) if graph.order[i].parents else None,
-                "final": final_frame.get(i),
-            }
-            for i, name in enumerate(graph.names)
-        ],
+        "nodes": nodes,
+        "modules": modules,
         "marks": {
             "backward": [CURRENT.fill, RECEIVES.fill],
             "forward": [COMPUTED.fill, USED.fill],
         },
         "frames": frames,
+    }
+
+
+def _changed(
+    before: Sequence[float | None], now: Sequence[float | None], line: str, digits: int | None
+) -> dict[int, str]:
+    """{node: its new `line` text (``grad 0.5``; ``grad`` when None)} where `now` differs from `before`."""
+    return {
+        i: line if x is None else f"{line} {number(x, digits)}"
+        for i, x in enumerate(now)
+        if not before or x != before[i] or (x is None) != (before[i] is None)
     }
 
 

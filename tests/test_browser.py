@@ -5,11 +5,15 @@ install``). Every test fails on a console error, an uncaught exception or a requ
 that leaves the page's own file.
 """
 
+import random
+import re
 from pathlib import Path
 
 import pytest
 
-from autograd import Value, walkthrough
+import autograd
+import nn
+from autograd import Value, topological_order, walkthrough
 from tests.chromium import ARGS, CHROMIUM, MISSING
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
@@ -55,6 +59,18 @@ class Page:
                    .find(g => g.querySelector('title').textContent === id);
                  const texts = g.querySelectorAll('text');
                  return texts[texts.length - 1].textContent;
+               }""",
+            node,
+        )
+
+    def data_text(self, node):
+        """The data line the drawing shows for node `node` (the line above its grad)."""
+        return self.js(
+            """id => {
+                 const g = [...document.querySelectorAll('#canvas g.node')]
+                   .find(g => g.querySelector('title').textContent === id);
+                 const texts = g.querySelectorAll('text');
+                 return texts[texts.length - 2].textContent;
                }""",
             node,
         )
@@ -266,3 +282,71 @@ def test_the_harness_sees_errors_and_network_requests(chromium, tmp_path):
     assert "error: boom" in found
     assert "undefinedFunction" in found
     assert "network request: http://127.0.0.1:9/x.png" in found
+
+
+def test_forward_frames_reveal_each_value_as_it_is_computed(page, tmp_path):
+    # x = 2, w = -3 given; then x*w = -6, + x = -4, tanh(-4) = -0.9993, one forward step each.
+    page.open(walkthrough(neuron(), forward=True).save(tmp_path / "walk.html"))
+
+    def data():
+        return [page.data_text(f"n{i}") for i in range(5)]
+
+    assert data() == ["data 2", "data -3", "data", "data", "data"]
+    page.tab.click("#next")
+    assert data() == ["data 2", "data -3", "data -6", "data", "data"]
+    page.js("walkthrough.go(3)")
+    assert data() == ["data 2", "data -3", "data -6", "data -4", "data -0.9993"]
+    page.js("walkthrough.go(4)")  # backward: every value
+    assert page.tab.text_content("#frame-title") == "Backward step 1 of 5: y" and data()[2:] == [
+        "data -6",
+        "data -4",
+        "data -0.9993",
+    ]
+    page.js("walkthrough.go(1)")  # back again: blank again
+    assert data() == ["data 2", "data -3", "data -6", "data", "data"]
+
+
+def test_a_collapsed_page_highlights_a_modules_node_and_steps_without_errors(page, tmp_path):
+    model = nn.MLP(2, [3, 1], activation="tanh", output_activation=None, rng=random.Random(0))
+    loss = autograd.sum([(model(x) - 0.5) ** 2 for x in ([0.0, 0.0], [0.1, -0.2])])
+    order = topological_order(loss)
+    walk = walkthrough(loss, collapse="neurons")
+    page.open(walk.save(tmp_path / "walk.html"))
+    current = "() => document.querySelector('#canvas g.node.current > title').textContent"
+    for k in range(len(walk)):  # every frame, backward and forward through the fixture's error check
+        assert page.js(f"walkthrough.go({k})") == k
+    neuron = next(i for i, node in enumerate(order) if node.op == "tanh")  # layers.0.neurons.0's output
+    frame = next(k for k, f in enumerate(walk) if f.kind == "backward" and f.current == neuron)
+    page.js(f"walkthrough.go({frame})")
+    module = page.js(current)
+    fill = page.js("() => document.querySelector('#canvas g.node.current > polygon').getAttribute('fill')")
+    assert module.startswith("m") and fill == "#fdba74"  # this step's colour, on the module's node
+    texts = page.js(
+        "id => [...[...document.querySelectorAll('#canvas g.node')].find(g => g.querySelector('title')"
+        ".textContent === id).querySelectorAll('text')].map(t => t.textContent)",
+        module,
+    )
+    assert texts[0] == "layers.0.neurons.0"
+    shown = walk[frame].grads[neuron]
+    assert re.fullmatch(rf"data {order[neuron].data:.4g}\s+grad {shown:.4g}", texts[1])
+    page.js("walkthrough.go(0)")
+    page.tab.click("#fit")
+    box = page.box(f"#canvas g.node:has(> title:text-is('{module}'))")
+    page.tab.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    assert page.frame() == frame  # where its output's gradient is final
+
+
+def test_a_collapsed_quiz_asks_every_value_and_scores_them(page, tmp_path):
+    model = nn.MLP(2, [2, 1], activation="tanh", output_activation=None, rng=random.Random(0))
+    loss = (model([0.5, -1.0]) - 0.5) ** 2
+    walk = walkthrough(loss, collapse="neurons", quiz=True)
+    loss.backward()  # the engine's gradients: the answers
+    order = topological_order(loss)
+    page.open(walk.save(tmp_path / "quiz.html"))
+    for question in walk.questions:
+        k = page.js("walkthrough.go(1e9)")  # stops at the open question
+        assert page.js("walkthrough.asking()") == {"frame": k, "label": question.name}
+        assert page.js(f"walkthrough.answer('{order[question.node].grad!r}')") == "right"
+    assert page.js("walkthrough.go(1e9)") == len(walk) - 1
+    asked = len(walk.questions)
+    assert asked == len(order) - 1 and page.tab.text_content("#score") == f"Score: {asked}/{asked}"

@@ -221,7 +221,10 @@ def test_walkthrough_quiz_stops_at_the_end_of_input():
 def test_walkthrough_digits_and_forward(capsys):
     assert main(["walkthrough", "x/3", "x=2", "--digits", "2", "--forward"]) == 0
     out = capsys.readouterr().out
-    assert "out = x / 3 = 0.67" in out and "Forward step 1 of 1: out" in out
+    # --forward: frame 0 has the leaves only; the forward step computes out, with its numbers.
+    assert "out = x / 3 = 2 / 3 = 0.67" in out and "Forward step 1 of 1: out" in out
+    assert main(["walkthrough", "x/3", "x=2", "--digits", "2"]) == 0
+    assert "out = x / 3 = 0.67" in capsys.readouterr().out
     assert main(["walkthrough", "x/3", "x=2", "--digits", "0"]) == 2
     assert "digits must be a positive int" in capsys.readouterr().err
 

@@ -12,6 +12,7 @@ import pytest
 import autograd
 import nn
 from autograd import RenderError, Value, Walkthrough, op, topological_order, walkthrough
+from autograd.draw import GraphTooLargeError
 
 
 def labelled(value, label):
@@ -509,3 +510,149 @@ def test_in_a_notebook_a_walkthrough_is_its_page_and_a_frame_its_picture():
 def test_without_a_renderer_a_notebook_shows_why(monkeypatch, tmp_path):
     monkeypatch.setenv("GRADWALK_DOT", str(tmp_path / "missing-dot"))
     assert "GRADWALK_DOT is set to" in walkthrough(example())._repr_html_()
+
+
+# Digits in the drawing.
+
+
+def test_the_drawing_and_the_page_have_the_walkthroughs_digits():
+    x = Value(2.0, label="x")
+    o = labelled(x / 3, "o")  # o = 2/3, d(o)/d(x) = 1/3
+    source = walkthrough(o, digits=2)[2].drawing.source
+    assert r"data 0.67\ngrad 1" in source and "n0 -> op1 [label=0.33]" in source
+    assert "0.6667" not in source and "0.3333" not in source
+    exact = walkthrough(o, digits=None)[-1].drawing.source
+    assert rf"data {2 / 3!r}\ngrad 1.0" in exact and rf"grad {1 / 3!r}" in exact
+    page = walkthrough(o, digits=2).page()
+    assert "0.6667" not in page and "0.3333" not in page  # the page's drawing too
+    assert page_data(page)["frames"][1]["grads"] == {"0": "grad 0.33", "1": "grad 1"}
+
+
+# The forward pass, value by value.
+
+
+def shown_data(frame):
+    """{node id: the data text in its label} from the frame's DOT ('' when blank)."""
+    labels = dict(re.findall(r'^\t(n\d+) \[label="((?:[^"\\]|\\.)*)"', frame.drawing.source, re.MULTILINE))
+    return {node: re.search(r"data ?([^\\]*)", label)[1] for node, label in labels.items()}
+
+
+def test_forward_frames_reveal_each_value_as_it_is_computed():
+    # a, b, c = a*b, e, #4 = c*e, d = #4 + a: leaves 3, 2, -3; then c = 6, #4 = -18, d = -15.
+    walk = walkthrough(example(), forward=True)
+    leaves = {"n0": "3", "n1": "2", "n3": "-3"}
+    assert shown_data(walk[0]) == leaves | {"n2": "", "n4": "", "n5": ""}
+    assert walk[0].steps == (
+        "The inputs, parameters and constants:",
+        "a = 3",
+        "b = 2",
+        "e = -3",
+        "Each forward step computes one value from its inputs, 3 in all.",
+    )
+    assert shown_data(walk[1]) == leaves | {"n2": "6", "n4": "", "n5": ""}
+    assert shown_data(walk[2]) == leaves | {"n2": "6", "n4": "-18", "n5": ""}
+    assert shown_data(walk[3]) == leaves | {"n2": "6", "n4": "-18", "n5": "-15"}
+    assert shown_data(walk[4]) == shown_data(walk[3])  # backward: every value
+    data = page_data(walk.page())
+    assert data["frames"][0]["values"] == {"2": "data", "4": "data", "5": "data"}
+    assert [frame.get("values") for frame in data["frames"][1:5]] == [
+        {"2": "data 6"},
+        {"4": "data -18"},
+        {"5": "data -15"},
+        None,
+    ]
+    plain = page_data(walkthrough(example()).page())
+    assert not any("values" in frame for frame in plain["frames"])  # the drawing's own data, throughout
+
+
+# Big graphs: collapsed as draw collapses them.
+
+
+def batch_loss(samples):
+    model = nn.MLP(2, [3, 1], activation="tanh", output_activation=None, rng=random.Random(0))
+    points = [[0.1 * s, -0.2 * s] for s in range(samples)]
+    return autograd.sum([(model(x) - 0.5) ** 2 for x in points])
+
+
+def module_nodes(source):
+    """{module node id: its label} for each collapsed module of a DOT text."""
+    return dict(re.findall(r'^\t+(m\d+) \[label="((?:[^"\\]|\\.)*)"', source, re.MULTILINE))
+
+
+def test_over_max_nodes_the_walkthrough_is_drawn_collapsed_at_the_finest_level_that_fits():
+    loss = batch_loss(2)
+    order = topological_order(loss)
+    neurons = autograd.draw(loss, collapse=2)  # each neuron one node: 17 of 44 values drawn
+    walk = walkthrough(loss, max_nodes=neurons.node_count)
+    assert len(walk) == len(order) + 2  # every value still has its frame
+    source = walk[0].drawing.source
+    assert walk[0].drawing.node_count == neurons.node_count
+    assert module_nodes(source).keys() == module_nodes(neurons.source).keys()
+    assert (
+        f"{len(order)} values, more than max_nodes={neurons.node_count}: "
+        "drawn with the modules 2 levels down collapsed" in source
+    )
+    layers = walkthrough(loss, max_nodes=neurons.node_count - 1)[0].drawing
+    assert "1 level down collapsed" in layers.source
+    assert layers.node_count == autograd.draw(loss, collapse=1).node_count
+
+
+def test_a_value_inside_a_collapsed_module_is_shown_on_its_modules_node():
+    loss = batch_loss(2)
+    order = topological_order(loss)
+    walk = walkthrough(loss, collapse="neurons")
+    loss.backward()  # the engine's gradients: the reference for what the frames show
+    # The first hidden neuron's output in the first sample: tanh of its pre-activation.
+    neuron = next(i for i, node in enumerate(order) if node.op == "tanh")
+    frame = next(frame for frame in walk if frame.kind == "backward" and frame.current == neuron)
+    assert frame.title.endswith(f": #{neuron}") and frame.steps[0].startswith(f"#{neuron}.grad = ")
+    modules = module_nodes(frame.drawing.source)
+    holder = next(m for m, label in modules.items() if label.startswith("layers.0.neurons.0\\n"))
+    line = rf"data {order[neuron].data:.4g}  grad {order[neuron].grad:.4g}"
+    assert line in modules[holder]
+    fills = dict(re.findall(r'^\t+(m\d+) \[.*fillcolor="([^"]+)"', frame.drawing.source, re.MULTILINE))
+    assert fills[holder] == "#fdba74"  # this step's node
+    assert all(fill == "#ede9fe" for m, fill in fills.items() if m != holder)
+    # Its pre-activation, inside the same module: the same node highlighted, the text names it.
+    inner = order[neuron].parents[0]
+    frame = next(f for f in walk if f.kind == "backward" and f.current == order.index(inner))
+    assert f"d tanh(#{order.index(inner)})/d#{order.index(inner)}" not in frame.steps[1]
+    assert frame.title.endswith(f": #{order.index(inner)}")
+    fills = dict(re.findall(r'^\t+(m\d+) \[.*fillcolor="([^"]+)"', frame.drawing.source, re.MULTILINE))
+    assert fills[holder] == "#fdba74"
+
+
+def test_the_page_of_a_collapsed_walkthrough_knows_which_node_shows_each_value():
+    loss = batch_loss(2)
+    order = topological_order(loss)
+    walk = walkthrough(loss, collapse="neurons")
+    data = page_data(walk.page())
+    neuron = next(i for i, node in enumerate(order) if node.op == "tanh")
+    shown = data["nodes"][neuron]
+    assert shown["id"] in data["modules"] and shown["op"] is None and shown["line"] == 0
+    inner = data["nodes"][order.index(order[neuron].parents[0])]
+    assert inner["id"] == shown["id"] and "line" not in inner  # not an output: no line of its own
+    # A click on the module goes to the frame where its output's gradient is final.
+    assert data["modules"][shown["id"]] == shown["final"]
+    assert data["frames"][shown["final"]]["title"].endswith(f": #{neuron}")
+    assert data["nodes"][-1] == {"name": "#43", "id": "n43", "op": "op43", "final": 1}  # the loss: drawn
+
+
+def test_refused_only_when_even_every_module_collapsed_is_too_many():
+    loss = batch_loss(2)
+    smallest = autograd.draw(loss, collapse=0).node_count
+    with pytest.raises(GraphTooLargeError) as refused:
+        walkthrough(loss, max_nodes=smallest - 1)
+    assert f"more than max_nodes={smallest - 1}" in str(refused.value)
+    assert f"pass max_nodes={smallest}" in str(refused.value)
+    assert len(walkthrough(loss, max_nodes=smallest)) == len(topological_order(loss)) + 2
+
+
+def test_group_and_collapse_are_draws():
+    loss = batch_loss(1)
+    boxed = walkthrough(loss)[0].drawing.source
+    assert "subgraph cluster_" in boxed and "layers.0.neurons.2: Neuron(" in boxed
+    assert "subgraph cluster_" not in walkthrough(loss, group=False)[0].drawing.source
+    assert len(module_nodes(walkthrough(loss, collapse="layers")[0].drawing.source)) == 2
+    with pytest.raises(ValueError, match=r"no module call named 'layers\.7'"):
+        walkthrough(loss, collapse=["layers.7"])

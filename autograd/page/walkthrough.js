@@ -29,27 +29,40 @@
   }
   const isShape = (element) => ["path", "polygon", "ellipse"].includes(element.tagName) &&
     element.getAttribute("fill") && element.getAttribute("fill") !== "none";
+  // A value inside a collapsed module is shown on the module's node (id m0): its data and grad on
+  // line 1 + node.line of that node if it is one of the module's outputs, else nowhere.
   const nodes = data.nodes.map((node) => {
     const g = groups.get(node.id) || null;
     const shape = g ? [...g.children].find(isShape) || null : null;
-    const gradText = g ? [...g.querySelectorAll("text")].find((t) => t.textContent.startsWith("grad")) || null : null;
-    return { ...node, g, shape, fill: shape ? shape.getAttribute("fill") : null, gradText,
+    const texts = g ? [...g.querySelectorAll("text")] : [];
+    const collapsed = node.id in data.modules;
+    const line = collapsed && node.line !== undefined ? texts[1 + node.line] || null : null;
+    const dataText = collapsed ? line : texts[texts.length - 2] || null;  // a node's last lines: data, grad
+    return { ...node, g, shape, fill: shape ? shape.getAttribute("fill") : null, collapsed, line,
+             dataText, gradText: collapsed ? null : texts[texts.length - 1] || null,
+             data0: dataText ? dataText.textContent.replace(/\s+grad.*$/, "") : undefined,
              opGroup: node.op ? groups.get(node.op) || null : null };
   });
-  const nodeOfGroup = new Map();
-  nodes.forEach((node, i) => {
-    if (node.g) nodeOfGroup.set(node.g, i);
-    if (node.opGroup) nodeOfGroup.set(node.opGroup, i);
-  });
-
-  // Gradients: frame k lists only the grad texts that changed since frame k - 1.
-  const gradsAt = [];
-  let state = [];
-  for (const frame of frames) {
-    state = state.slice();
-    for (const [i, text] of Object.entries(frame.grads || {})) state[Number(i)] = text;
-    gradsAt.push(state);
+  const jumps = new Map();  // a node's (or its op's) group -> the frame a click on it shows
+  for (const node of nodes) {
+    if (node.g && !node.collapsed) jumps.set(node.g, node.final);
+    if (node.opGroup) jumps.set(node.opGroup, node.final);
   }
+  for (const [id, k] of Object.entries(data.modules)) if (groups.has(id)) jumps.set(groups.get(id), k);
+
+  // Frame k lists only the grad and data texts that changed since frame k - 1.
+  function states(key) {
+    const at = [];
+    let state = [];
+    for (const frame of frames) {
+      state = state.slice();
+      for (const [i, text] of Object.entries(frame[key] || {})) state[Number(i)] = text;
+      at.push(state);
+    }
+    return at;
+  }
+  const gradsAt = states("grads");
+  const valuesAt = states("values");  // undefined: as drawn
 
   // The quiz: one question per frame that has one, answered in order.
   const questions = frames.map((frame) => frame.question ? { ...frame.question, attempts: 0, status: null } : null);
@@ -72,11 +85,16 @@
     const grads = gradsAt[k];
     const question = asking();
     nodes.forEach((node, i) => {
-      const text = question && frame.current === i ? "grad ?" : grads[i];
-      if (node.gradText && text !== undefined && node.shownGrad !== text) {
-        node.gradText.textContent = text;
-        node.shownGrad = text;  // kept here: reading the DOM for every node each frame is slow
+      const grad = question && frame.current === i ? "grad ?" : grads[i];
+      const value = valuesAt[k][i] === undefined ? node.data0 : valuesAt[k][i];
+      // Kept on the node: reading the DOM for every node each frame is slow.
+      if (node.line) {
+        const text = `${value}  ${grad}`;
+        if (node.shownLine !== text) node.line.textContent = node.shownLine = text;
+        return;
       }
+      if (node.gradText && grad !== undefined && node.shownGrad !== grad) node.gradText.textContent = node.shownGrad = grad;
+      if (node.dataText && node.shownData !== value) node.dataText.textContent = node.shownData = value;
     });
     for (const i of marked) if (nodes[i].shape) nodes[i].shape.setAttribute("fill", nodes[i].fill);
     for (const g of used) g.classList.remove("used", "current");
@@ -93,7 +111,10 @@
       marked.push(frame.current);
       if (node.g) { node.g.classList.add("current"); used.push(node.g); }
       const lit = node.op ? [...(edgesOf.get(node.op) || []), node.opGroup] : [];
-      if (question) {  // the answer sums over the node's uses: show them
+      if (node.collapsed) {  // the edges from its inputs' nodes into its module's, if any
+        lit.push(...frame.inputs.map((j) => groups.get(`${nodes[j].id}->${node.id}`)));
+      }
+      if (question && !node.collapsed) {  // the answer sums over the node's uses: show them
         lit.push(...(edgesOf.get(node.id) || []).filter((g) => g.querySelector("title").textContent.startsWith(`${node.id}->`)));
       }
       for (const g of lit.filter(Boolean)) {
@@ -239,9 +260,10 @@
     viewport.classList.remove("dragging");
     if (moved) return;
     // A click on a node (or its op) jumps to the frame where its gradient is final.
+    // A collapsed module's node: the frame where all its outputs' gradients are final.
     const hit = document.elementsFromPoint(event.clientX, event.clientY).map((e) => e.closest && e.closest("g.node")).find(Boolean);
-    const i = hit ? nodeOfGroup.get(hit) : undefined;
-    if (i !== undefined && nodes[i].final !== null) show(nodes[i].final);
+    const k = hit ? jumps.get(hit) : undefined;
+    if (k !== undefined && k !== null) show(k);
   });
 
   // Autoplay.
