@@ -34,39 +34,8 @@ __all__ = ["Compiled", "compile"]
 Argument: TypeAlias = "float | list[float]"
 Gradient: TypeAlias = "float | list[float]"
 
-# The value of each built-in op as an expression in the table's names (x, a, b, c): the same
-# float operations as the op's rule in autograd.engine. Its derivatives come from the table.
-_VALUES: dict[engine._Op, str] = {
-    engine.ADD: "a + b",
-    engine.SUB: "a - b",
-    engine.MUL: "a * b",
-    engine.DIV: "a / b",
-    engine.POW: "pow(a, b)",
-    engine.ADD_CONST: "x + c",
-    engine.SUB_CONST: "x - c",
-    engine.CONST_SUB: "c - x",
-    engine.MUL_CONST: "x * c",
-    engine.DIV_CONST: "x / c",
-    engine.CONST_DIV: "c / x",
-    engine.POW_CONST: "pow(x, c)",
-    engine.CONST_POW: "pow(c, x)",
-    engine.NEG: "-x",
-    engine.ABS: "abs(x)",
-    engine.EXP: "exp(x)",
-    engine.LOG: "log(x)",
-    engine.SQRT: "sqrt(x)",
-    engine.TANH: "tanh(x)",
-    engine.SECH2: "sech2(x)",
-    engine.SIGMOID: "sigmoid(x)",
-    engine.RELU: "0.0 if x <= 0.0 else x",  # written out: the hottest op of most networks
-    engine.LEAKY_RELU: "leaky_relu(x, c)",
-    engine.ELU: "elu(x, c)",
-    engine.SOFTPLUS: "softplus(x)",
-    engine.SIN: "sin(x)",
-    engine.COS: "cos(x)",
-}
-
-_SHOWN = {engine.RELU: "relu(x)"}  # in comments
+# In comments, where the value expression the source runs is not how a lesson writes the op.
+_SHOWN = {engine.RELU: "relu(x)"}
 
 # Functions that never raise, the same in both variants of the source: each is the op's own rule.
 _TOTAL: dict[str, Any] = {
@@ -571,7 +540,7 @@ class _Writer:
         op = node._op
         assert op is not None
         parents = [self.shown[self.index[p]] for p in node.parents]
-        expression = _SHOWN.get(op, _VALUES.get(op))
+        expression = _SHOWN.get(op, op.value or None)
         if expression is None:
             listed = (
                 ", ".join(parents) if len(parents) <= 6 else ", ".join([*parents[:3], "…", *parents[-2:]])
@@ -648,9 +617,8 @@ class _Writer:
         op = node._op
         assert op is not None
         comment = f"{self.shown[k]}  {self._describe(node)}"
-        expression = _VALUES.get(op)
-        if expression is not None:
-            return f"{var} = {_code(expression, self._names_for(node, self._var), safe)[0]}", comment
+        if op.value:  # a built-in op states its value as an expression (autograd.engine)
+            return f"{var} = {_code(op.value, self._names_for(node, self._var), safe)[0]}", comment
         parents = [self._var(p) for p in node.parents]
         if op is engine.SUM:
             return f"{var} = sum(({_tuple(parents)}))", comment

@@ -31,6 +31,8 @@ from autograd.engine import STRONG_ZERO, Value
 
 __all__ = [
     "FLOAT_FUNCTIONS",
+    "decide",
+    "evaluate",
     "expressions",
     "input_names",
     "local_grad_values",
@@ -152,7 +154,7 @@ def local_grads(node: Value) -> tuple[float, ...]:
     expressions_ = _table_entry(node)
     parents = tuple(p.data for p in node.parents)
     environment = _environment(node, node.data, parents)
-    return tuple(_evaluate(_parse(e), environment) for e in expressions_)
+    return tuple(evaluate(_parse(e), environment) for e in expressions_)
 
 
 def local_grad_values(node: Value) -> tuple[Value | float, ...]:
@@ -166,7 +168,7 @@ def local_grad_values(node: Value) -> tuple[Value | float, ...]:
     ['x', 'x']
     """
     environment = _environment(node, node, node.parents)
-    return tuple(_evaluate(_parse(e), environment) for e in _table_entry(node))
+    return tuple(evaluate(_parse(e), environment) for e in _table_entry(node))
 
 
 def _table_entry(node: Value) -> tuple[str, ...]:
@@ -185,8 +187,12 @@ def _data(x: Any) -> float:
     return x.data if isinstance(x, Value) else x
 
 
-def _evaluate(tree: ast.expr, environment: Mapping[str, Any]) -> Any:
+def evaluate(tree: ast.expr, environment: Mapping[str, Any]) -> Any:
     """One interpreter for both domains: floats give floats (IEEE-safe), Values give Values.
+
+    >>> import ast
+    >>> evaluate(ast.parse("c * pow(x, c - 1.0)", mode="eval").body, {"x": 2.0, "c": 3.0})
+    12.0
 
     A test (``if``, a comparison) is always decided on the numbers, so only the branch
     taken becomes part of a Value graph.
@@ -196,29 +202,35 @@ def _evaluate(tree: ast.expr, environment: Mapping[str, Any]) -> Any:
     if isinstance(tree, ast.Name):
         return STRONG_ZERO if tree.id == "STRONG_ZERO" else environment[tree.id]
     if isinstance(tree, ast.UnaryOp) and isinstance(tree.op, ast.USub):
-        return -_evaluate(tree.operand, environment)
+        return -evaluate(tree.operand, environment)
     if isinstance(tree, ast.BinOp):
-        left, right = _evaluate(tree.left, environment), _evaluate(tree.right, environment)
+        left, right = evaluate(tree.left, environment), evaluate(tree.right, environment)
         if isinstance(left, Value) or isinstance(right, Value):
             return _VALUE_OPERATORS[type(tree.op)](left, right)
         return _FLOAT_OPERATORS[type(tree.op)](left, right)
     if isinstance(tree, ast.Call) and isinstance(tree.func, ast.Name):
-        arguments = [_evaluate(argument, environment) for argument in tree.args]
+        arguments = [evaluate(argument, environment) for argument in tree.args]
         on_values = any(isinstance(argument, Value) for argument in arguments)
         functions = _VALUE_FUNCTIONS if on_values else FLOAT_FUNCTIONS
         return functions[tree.func.id](*arguments)
     if isinstance(tree, ast.IfExp):
-        branch = tree.body if _decide(tree.test, environment) else tree.orelse
-        return _evaluate(branch, environment)
+        branch = tree.body if decide(tree.test, environment) else tree.orelse
+        return evaluate(branch, environment)
     raise ValueError(f"the derivative table cannot read {ast.unparse(tree)!r}")
 
 
-def _decide(test: ast.expr, environment: Mapping[str, Any]) -> bool:
+def decide(test: ast.expr, environment: Mapping[str, Any]) -> bool:
+    """Whether the test of an ``if`` in an expression holds, decided on the numbers (a Value's data).
+
+    >>> import ast
+    >>> decide(ast.parse("x <= 0.0", mode="eval").body, {"x": Value(-1.0)})
+    True
+    """
     if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
-        return all(_decide(value, environment) for value in test.values)
+        return all(decide(value, environment) for value in test.values)
     if isinstance(test, ast.Compare) and len(test.ops) == 1:
-        left = _data(_evaluate(test.left, environment))
-        right = _data(_evaluate(test.comparators[0], environment))
+        left = _data(evaluate(test.left, environment))
+        right = _data(evaluate(test.comparators[0], environment))
         return _COMPARISONS[type(test.ops[0])](left, right)
     raise ValueError(f"the derivative table cannot decide {ast.unparse(test)!r}")
 

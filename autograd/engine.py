@@ -295,17 +295,18 @@ def _max_rule(*xs: float) -> tuple[float, tuple[float, ...]]:
 class _Op:
     """A kind of node: its name, its float rule, and its local derivatives stated as expressions.
 
-    `grads` holds one Python expression per input for d(output)/d(input), in the names
-    ``x`` (a unary op's input), ``a`` and ``b`` (a binary op's), ``c`` (a folded constant)
-    and ``out`` (the op's output), using the functions of `autograd.derivatives`. That
-    statement is the one the walkthrough shows, compiled code runs and ``create_graph``
-    builds; the float rule beside it computes the same numbers fast, and the tests check
-    the two agree bit for bit for every op. `shown` is the form a lesson writes, where it
-    differs (tanh's ``1 - out**2``). The n-ary ops (sum, dot, max) have no expressions.
-    A user-defined op has a float rule only, and `derivative` if it was given one.
+    `value` is the op's output as an expression and `grads` one Python expression per
+    input for d(output)/d(input), both in the names ``x`` (a unary op's input), ``a``
+    and ``b`` (a binary op's), ``c`` (a folded constant) and ``out`` (the op's output),
+    using the functions of `autograd.derivatives`. That statement is the one the
+    walkthrough shows, compiled code runs and ``create_graph`` builds; the float rule
+    beside it computes the same numbers fast, and the tests check the two agree bit for
+    bit for every op. `shown` is the form a lesson writes, where it differs (tanh's
+    ``1 - out**2``). The n-ary ops (sum, dot, max) have no expressions. A user-defined op
+    has a float rule only, and `derivative` if it was given one.
     """
 
-    __slots__ = ("derivative", "grads", "name", "rule", "shown", "shows_constant")
+    __slots__ = ("derivative", "grads", "name", "rule", "shown", "shows_constant", "value")
 
     def __init__(
         self,
@@ -315,8 +316,10 @@ class _Op:
         shown: tuple[str, ...] | None = None,
         shows_constant: bool = False,
         derivative: Callable[..., Sequence[Value | float]] | None = None,
+        value: str = "",
     ) -> None:
         self.name = name  # with a "{}" where the constant goes, when shows_constant
+        self.value = value  # the rule's value as an expression in the same names (compiled source)
         self.rule = rule
         self.grads = grads
         self.shown = grads if shown is None else shown
@@ -344,36 +347,44 @@ def _format_constant(c: float) -> str:
 _BASE_GRAD = "STRONG_ZERO if {k} == 0.0 else {k} * pow({x}, {k} - 1.0)"  # x**0 is constant
 _EXPONENT_GRAD = "0.0 if {base} == 0.0 and {k} >= 0.0 else out * log({base})"  # d/dk base**k
 
-ADD = _Op("+", _add, ("1.0", "1.0"))
-SUB = _Op("-", _sub, ("1.0", "-1.0"))
-MUL = _Op("*", _mul, ("b", "a"))
-DIV = _Op("/", _truediv, ("1.0 / b", "-out / b"))
-POW = _Op("**", _power, (_BASE_GRAD.format(x="a", k="b"), _EXPONENT_GRAD.format(base="a", k="b")))
-ADD_CONST = _Op("+{}", _add_const, ("1.0",), shows_constant=True)
-SUB_CONST = _Op("-{}", _sub_const, ("1.0",), shows_constant=True)
-CONST_SUB = _Op("{}-", _const_sub, ("-1.0",), shows_constant=True)
-MUL_CONST = _Op("*{}", _mul_const, ("c",), shows_constant=True)
-DIV_CONST = _Op("/{}", _div_const, ("1.0 / c",), shows_constant=True)
-CONST_DIV = _Op("{}/", _const_div, ("-out / x",), shows_constant=True)
-POW_CONST = _Op("**{}", _pow_const, (_BASE_GRAD.format(x="x", k="c"),), shows_constant=True)
-CONST_POW = _Op("{}**", _const_pow, (_EXPONENT_GRAD.format(base="c", k="x"),), shows_constant=True)
-NEG = _Op("neg", _neg, ("-1.0",))
-ABS = _Op("abs", _abs, ("1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0",))
-EXP = _Op("exp", _exp_rule, ("out",))
-LOG = _Op("log", _log_rule, ("1.0 / x",))
-SQRT = _Op("sqrt", _sqrt_rule, ("0.5 / out",))
-TANH = _Op("tanh", _tanh, ("sech2(x)",), shown=("1 - out**2",))
-SECH2 = _Op("sech2", _sech2_rule, ("-2.0 * tanh(x) * out",))  # tanh's derivative, as an op of its own
-SIGMOID = _Op("sigmoid", _sigmoid_rule, ("out * (1.0 - out)",))
-RELU = _Op("relu", _relu, ("STRONG_ZERO if x <= 0.0 else 1.0",))
-LEAKY_RELU = _Op("leaky_relu", _leaky_relu, ("1.0 if x > 0.0 else c",))
+ADD = _Op("+", _add, ("1.0", "1.0"), value="a + b")
+SUB = _Op("-", _sub, ("1.0", "-1.0"), value="a - b")
+MUL = _Op("*", _mul, ("b", "a"), value="a * b")
+DIV = _Op("/", _truediv, ("1.0 / b", "-out / b"), value="a / b")
+_POW_GRADS = (_BASE_GRAD.format(x="a", k="b"), _EXPONENT_GRAD.format(base="a", k="b"))
+POW = _Op("**", _power, _POW_GRADS, value="pow(a, b)")
+ADD_CONST = _Op("+{}", _add_const, ("1.0",), shows_constant=True, value="x + c")
+SUB_CONST = _Op("-{}", _sub_const, ("1.0",), shows_constant=True, value="x - c")
+CONST_SUB = _Op("{}-", _const_sub, ("-1.0",), shows_constant=True, value="c - x")
+MUL_CONST = _Op("*{}", _mul_const, ("c",), shows_constant=True, value="x * c")
+DIV_CONST = _Op("/{}", _div_const, ("1.0 / c",), shows_constant=True, value="x / c")
+CONST_DIV = _Op("{}/", _const_div, ("-out / x",), shows_constant=True, value="c / x")
+_POW_CONST_GRADS = (_BASE_GRAD.format(x="x", k="c"),)
+POW_CONST = _Op("**{}", _pow_const, _POW_CONST_GRADS, shows_constant=True, value="pow(x, c)")
+_CONST_POW_GRADS = (_EXPONENT_GRAD.format(base="c", k="x"),)
+CONST_POW = _Op("{}**", _const_pow, _CONST_POW_GRADS, shows_constant=True, value="pow(c, x)")
+NEG = _Op("neg", _neg, ("-1.0",), value="-x")
+ABS = _Op("abs", _abs, ("1.0 if x > 0.0 else -1.0 if x < 0.0 else 0.0",), value="abs(x)")
+EXP = _Op("exp", _exp_rule, ("out",), value="exp(x)")
+LOG = _Op("log", _log_rule, ("1.0 / x",), value="log(x)")
+SQRT = _Op("sqrt", _sqrt_rule, ("0.5 / out",), value="sqrt(x)")
+TANH = _Op("tanh", _tanh, ("sech2(x)",), shown=("1 - out**2",), value="tanh(x)")
+# tanh's derivative, as an op of its own (so that it can be differentiated again)
+SECH2 = _Op("sech2", _sech2_rule, ("-2.0 * tanh(x) * out",), value="sech2(x)")
+SIGMOID = _Op("sigmoid", _sigmoid_rule, ("out * (1.0 - out)",), value="sigmoid(x)")
+RELU = _Op("relu", _relu, ("STRONG_ZERO if x <= 0.0 else 1.0",), value="0.0 if x <= 0.0 else x")
+LEAKY_RELU = _Op("leaky_relu", _leaky_relu, ("1.0 if x > 0.0 else c",), value="leaky_relu(x, c)")
 # elu'(0) = alpha as a constant: its own derivative there is 0, as PyTorch's elu'' at 0.
 ELU = _Op(
-    "elu", _elu, ("c * exp(x) if x < 0.0 else c if x == 0.0 else 1.0",), ("c * exp(x) if x <= 0.0 else 1.0",)
+    "elu",
+    _elu,
+    ("c * exp(x) if x < 0.0 else c if x == 0.0 else 1.0",),
+    ("c * exp(x) if x <= 0.0 else 1.0",),
+    value="elu(x, c)",
 )
-SOFTPLUS = _Op("softplus", _softplus, ("sigmoid(x)",))
-SIN = _Op("sin", _sin_rule, ("cos(x)",))
-COS = _Op("cos", _cos_rule, ("-sin(x)",))
+SOFTPLUS = _Op("softplus", _softplus, ("sigmoid(x)",), value="softplus(x)")
+SIN = _Op("sin", _sin_rule, ("cos(x)",), value="sin(x)")
+COS = _Op("cos", _cos_rule, ("-sin(x)",), value="cos(x)")
 SUM = _Op("sum", _sum_rule)
 DOT = _Op("dot", _dot_rule)
 MAX = _Op("max", _max_rule)

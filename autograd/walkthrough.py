@@ -657,7 +657,7 @@ class _Rule:
         shown = {key: show(value) for key, value in exact.items()}
         self.because = ""
         while isinstance(tree, ast.IfExp):
-            holds = bool(derivatives._decide(tree.test, exact))
+            holds = bool(derivatives.decide(tree.test, exact))
             test = tree.test if holds else _negated(tree.test, exact)
             if _worth_saying(test):
                 self.because = f" (as {self.text(test, symbols)}: {self.text(test, shown)})"
@@ -669,14 +669,14 @@ class _Rule:
         return self.text(self.tree, {key: self.show(value) for key, value in rounded.items()})
 
     def value(self, rounded: dict[str, float]) -> float:
-        return float(derivatives._evaluate(self.tree, rounded))
+        return float(derivatives.evaluate(self.tree, rounded))
 
     def folded(self, tree: ast.expr) -> float | None:
         """The value of arithmetic on numbers and the constant ``c`` only (``c - 1.0``), else None."""
         names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
         if names - {"c"} or not isinstance(tree, (ast.BinOp, ast.UnaryOp)) or isinstance(tree.op, ast.Not):
             return None
-        return float(derivatives._evaluate(tree, self.exact))
+        return float(derivatives.evaluate(tree, self.exact))
 
     def text(self, tree: ast.expr, names: dict[str, str], outer: int = 0) -> str:
         """`tree` as text, each name replaced from `names`, in the lesson's symbols."""
