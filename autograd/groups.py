@@ -1,31 +1,38 @@
 """Which values each `nn` module call computed: the boxes of a drawing, and what collapsing leaves.
 
-Calling a module (`nn.Module.__call__`) records one `ModuleCall` on each Value it
-returns (in the Value's ``_calls``, innermost call first), and nothing else: the
-hot path pays two clock ticks, a tuple, and a tuple per output.
+Calling a module (`nn.Module.__call__`) records one `ModuleCall` per call, a list
+``[module, inputs, start, end]``, and nothing else: the hot path pays two clock ticks
+and that list. A Value a call makes holds its record in ``_calls``; a call that returns
+Values already recorded (a layer returning its neurons' outputs) appends itself to
+their records, so a record lists, after its four items, the outer calls that returned
+its Values too. A layer records its neurons' calls itself, with ``inputs=()``: their
+inputs are the layer's own, already in its record.
+
 Everything else is derived here, when a drawing asks. A call's *region* is what
 its forward computed: walking back from its outputs, every value up to its inputs,
-stopping at values returned by calls that ran before or after it (another sample,
-an earlier time step); a leaf is in it when it is one of the module's parameters
-or an unlabelled constant. Calls nest as they ran (one starts and ends inside
-another), so the regions nest as the modules do. A value goes in the box of the
-innermost call holding it; a value several sibling calls share (a weight used by
-every sample of a batch) goes in the smallest box holding them all.
+staying inside its caller's region and stopping at values returned by calls that
+ran before or after it (another sample, an earlier time step); a leaf is in it when
+it is one of the module's parameters or an unlabelled constant; a call's region lies inside its
+caller's (a neuron's inputs are its layer's). Calls nest as they
+ran (one starts and ends inside another), so the regions nest as the modules do. A
+value goes in the box of the innermost call holding it; a value several sibling calls
+share (a weight used by every sample of a batch) goes in the smallest box holding them all.
 """
 
 from __future__ import annotations
 
 import itertools
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
 
 from autograd.engine import Value
 
-__all__ = ["Group", "ModuleCall", "calls_of", "calls_with", "find_groups", "record_in", "tick"]
+__all__ = ["Group", "ModuleCall", "calls_of", "clock", "find_groups", "record_call"]
 
-_clock = itertools.count()
-tick = _clock.__next__  # one shared clock: a call that starts and ends inside another ran inside it
+# One shared clock, read with next(clock): a call that starts and ends inside another ran inside it.
+clock = itertools.count()
 
 
 class Module(Protocol):
@@ -38,43 +45,69 @@ class Module(Protocol):
     def extra_repr(self) -> str: ...
 
 
-# One call of a module: (module, its positional arguments, clock at its start, clock at its end).
-# A plain tuple: the cheapest record the hot path can make.
-ModuleCall: TypeAlias = tuple[Module, tuple[Any, ...], int, int]
+# One call of a module: [module, its positional arguments, clock at its start, clock at its end,
+# then the outer calls that returned its Values too]. A list, so outer calls append to it
+# rather than build a record per Value; its identity is the call's.
+ModuleCall: TypeAlias = list[Any]
 
 
-def calls_with(value: Value, call: ModuleCall) -> ModuleCall | tuple[ModuleCall, ...]:
-    """What `value._calls` becomes when `call` returns it too: one call kept bare, several in a tuple.
+def record_call(module: Module, inputs: tuple[Any, ...], start: int, result: Any) -> Any:
+    """Note on `result` that `module` returned it, called on `inputs` at clock `start`; return `result`.
 
-    One call is kept bare because most values are returned by one call (a neuron's output
-    inside a hidden layer): that saves the hot path a tuple per call.
+    `nn.Module.__call__` records each call this way. A caller that hands each callee the
+    inputs it was given (a layer to its neurons) may call their `forward` and record them
+    with ``inputs=()``: the drawing finds each callee's box inside the caller's.
+
+    >>> from autograd import Value
+    >>> out = record_call("a module", (), next(clock), Value(1.0))
+    >>> calls_of(out)[0][0]
+    'a module'
     """
-    calls = getattr(value, "_calls", None)
-    if calls is None:
-        return call
-    if type(calls[0]) is not tuple:
-        return calls if calls is call else (calls, call)
-    return calls if calls[-1] is call else (*calls, call)  # returned twice (an RNN's last state): once
+    end = next(clock)
+    if type(result) is Value and end == start + 1 and not (inputs and result is inputs[0]):
+        # No module ran inside this one, so its Value is new (a neuron's output): set, not
+        # read, since reading an unset slot costs an exception.
+        result._calls = [module, inputs, start, end]
+    else:
+        _record_outputs(result, [module, inputs, start, end])
+    return result
 
 
-def record_in(values: list[Any] | tuple[Any, ...], call: ModuleCall) -> None:
-    """Note `call` on every Value in `values`, in lists and tuples to any depth (an RNN's outputs)."""
-    for value in values:
-        if type(value) is Value:
-            value._calls = calls_with(value, call)
-        elif type(value) is list or type(value) is tuple:
-            record_in(value, call)
+_record_of = operator.attrgetter("_calls")
 
 
-def calls_of(value: Value) -> tuple[ModuleCall, ...]:
+def _record_outputs(result: Any, call: ModuleCall) -> None:
+    """Note `call` on the Values in `result` (lists and tuples to any depth, an RNN's outputs).
+
+    A Value no call returned yet gets `call` as its record; one made by a call inside
+    this one (a neuron's output returned by its layer) gets `call` appended to that record.
+    """
+    if type(result) is Value:
+        record = getattr(result, "_calls", None)
+        if record is None:
+            result._calls = call
+        elif record is not call and record[-1] is not call:  # returned twice (an RNN's last state): once
+            record.append(call)
+    elif type(result) is list or type(result) is tuple:
+        try:  # a layer's outputs, each already recorded by its neuron: all appended in C
+            any(map(list.append, map(_record_of, result), itertools.repeat(call)))
+        except (AttributeError, TypeError):  # something new or nested: one by one (skipping what is done)
+            for value in result:
+                _record_outputs(value, call)
+
+
+def calls_of(value: Value) -> list[ModuleCall]:
     """The module calls that returned `value`, innermost first."""
-    calls = getattr(value, "_calls", ())
-    return (calls,) if calls and type(calls[0]) is not tuple else calls
+    record = getattr(value, "_calls", None)
+    if record is None:
+        return []
+    outer = record[4:]  # a Value listed twice in one result is appended twice: keep one
+    return [record, *(call for k, call in enumerate(outer) if all(call is not c for c in outer[:k]))]
 
 
 def _holds(call: ModuleCall, other: ModuleCall) -> bool:
     """Whether `other` ran inside `call` (or is it)."""
-    return call[2] <= other[2] and other[3] <= call[3]
+    return bool(call[2] <= other[2] and other[3] <= call[3])
 
 
 @dataclass(eq=False)
@@ -149,12 +182,15 @@ def find_groups(order: Sequence[Value]) -> list[Group]:
         open_groups.append(group)
     holders: dict[int, list[Group]] = {}
     parameters: dict[int, frozenset[int]] = {}  # by module: a module called 100 times is walked once
-    for group in groups:
+    regions: dict[int, set[int]] = {}
+    for group in groups:  # callers before the calls they made: each region is found inside its caller's
         module = group.call[0]
         if id(module) not in parameters:
             parameters[id(module)] = frozenset(id(p) for p in module.parameters())
         group.parameters = parameters[id(module)]
-        for i in _region(group, order, position, group.parameters):
+        within = None if group.parent is None else regions[id(group.parent)]
+        regions[id(group)] = region = _region(group, order, position, within)
+        for i in region:
             holders.setdefault(i, []).append(group)
     for i, holding in sorted(holders.items()):
         owner = _owner(holding)
@@ -171,9 +207,9 @@ def _title(module: Module, name: str, outermost: bool) -> str:
 
 
 def _region(
-    group: Group, order: Sequence[Value], position: dict[Value, int], own: frozenset[int]
-) -> list[int]:
-    """The indices of the values `group`'s call computed (see the module docstring)."""
+    group: Group, order: Sequence[Value], position: dict[Value, int], within: set[int] | None
+) -> set[int]:
+    """The indices of the values `group`'s call computed, inside its caller's region `within`."""
     call = group.call
     inputs = {id(value) for value in _values_in(call[1])}
     found: set[int] = set()
@@ -183,13 +219,15 @@ def _region(
         i = position[node]
         if i in found or (id(node) in inputs and i not in group.outputs):
             continue
+        if within is not None and i not in within:
+            continue  # computed before its caller ran: an input of the caller's
         if any(not (_holds(call, other) or _holds(other, call)) for other in calls_of(node)):
             continue  # returned by a call that ran before or after this one
-        if not node.parents and node.label and id(node) not in own:
+        if not node.parents and node.label and id(node) not in group.parameters:
             continue  # someone else's labelled leaf: an input made from a plain number, a shared value
         found.add(i)
         stack.extend(node.parents)
-    return sorted(found)
+    return found
 
 
 def _values_in(inputs: Any) -> Iterator[Value]:

@@ -22,6 +22,7 @@ import platform
 import statistics
 import sys
 import time
+import unittest.mock
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import partial
@@ -224,9 +225,39 @@ def mlp_rows(contenders: Sequence[Engine], sizes: Sizes) -> tuple[list[Row], dic
         gc.collect()
         seconds, losses[e.name] = workloads.training(e.mlp_step(weights, X, labels), sizes.mlp_steps)
         row.record(e.name, [s * 1e3 for s in seconds])
-    rows = [row, *_compiled_mlp_rows(contenders, row, X, labels, weights, sizes, losses)]
+    rows = [
+        row,
+        _recording_row(weights, X, labels, sizes),
+        *_compiled_mlp_rows(contenders, row, X, labels, weights, sizes, losses),
+    ]
     _check_same_losses(losses)
     return rows, losses
+
+
+def _recording_row(weights: engines.Weights, X: engines.Points, labels: engines.Labels, sizes: Sizes) -> Row:
+    """What recording module calls (for a drawing's boxes) costs gradwalk's training step.
+
+    Two copies of the model train side by side, one step each in turn, one of them with
+    `nn.module.record_call` replaced by a pass-through: the ratio of the median steps (the
+    pass-through keeps a call and a clock tick per neuron, so this slightly understates the cost).
+    """
+    import nn.module
+
+    def call(module: Any, inputs: Any, start: int, result: Any) -> Any:
+        return result
+
+    recorded_step = engines.gradwalk().mlp_step(weights, X, labels)
+    unrecorded_step = engines.gradwalk().mlp_step(weights, X, labels)
+    recorded: list[float] = []
+    bare: list[float] = []
+    gc.collect()
+    for _ in range(sizes.mlp_steps):  # one step each in turn: both see the same machine load
+        recorded += workloads.training(recorded_step, 1)[0]
+        with unittest.mock.patch.object(nn.module, "record_call", call):
+            bare += workloads.training(unrecorded_step, 1)[0]
+    row = Row("mlp", "training step with module calls recorded, over without", "x", most=1.03)
+    row.record(GRADWALK, [statistics.median(recorded) / statistics.median(bare)])
+    return row
 
 
 def _compiled_mlp_rows(

@@ -10,7 +10,7 @@ from typing import Any, NamedTuple, TypeVar
 
 import autograd
 from autograd import Value
-from autograd.groups import calls_with, record_in, tick
+from autograd.groups import clock, record_call
 from nn import _checks, generator
 from nn.activations import Activation, get_activation
 from nn.init import get_init
@@ -64,21 +64,8 @@ class Module(metaclass=_LabelsParameters):
         raise NotImplementedError(f"{type(self).__name__} must define forward()")
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        start = tick()
-        result = self.forward(*args, **kwargs)
-        # What a drawing needs to box this call's values (see autograd.groups), kept on each output.
-        end = tick()
-        call = (self, args, start, end)
-        if type(result) is Value:
-            if end == start + 1 and not (args and result is args[0]):
-                # No module ran inside this one, so its Value is new (not returned by an earlier
-                # call): set, not read, since reading an unset slot costs an exception.
-                result._calls = call
-            else:
-                result._calls = calls_with(result, call)
-        elif type(result) is list or type(result) is tuple:
-            record_in(result, call)
-        return result
+        # What a drawing needs to box this call's values (see autograd.groups), kept on its outputs.
+        return record_call(self, args, next(clock), self.forward(*args, **kwargs))
 
     def _members(self) -> Iterator[tuple[str, Value | Module]]:
         """The Values and modules in this module's public attributes, lists and tuples, in order."""
@@ -332,7 +319,9 @@ class Layer(Module):
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """Each neuron's output for the inputs `x`."""
         inputs = _as_inputs(x)
-        return [neuron(inputs) for neuron in self.neurons]
+        # Each neuron's call, recorded as calling it would record it, minus a call per neuron:
+        # its inputs are the layer's, in the layer's own record (see autograd.groups).
+        return [record_call(neuron, (), next(clock), neuron.forward(inputs)) for neuron in self.neurons]
 
     def extra_repr(self) -> str:
         first = self.neurons[0]

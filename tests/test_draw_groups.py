@@ -162,6 +162,43 @@ def test_each_module_call_is_a_box_titled_name_and_type_nested_as_the_modules():
     assert len(inputs) == 2 and not any(n in nodes for _, nodes, _ in found.values() for n in inputs)
 
 
+def boxes_holding(source):
+    """{node id: the title of the box directly holding it} for nodes in a box."""
+    return {node: title for title, (_, nodes, _) in clusters(source).items() for node in nodes}
+
+
+def test_values_made_before_the_call_stay_outside_every_box():
+    a, b = Value(0.7), Value(2.0)  # unlabelled, as a user makes them
+    z = b * -0.6
+    out = mlp()([a, z])
+    order = autograd.topological_order(out)
+    made_outside = {f"n{order.index(v)}" for v in (a, b, z)}
+    held = boxes_holding(draw(out).source)
+    assert made_outside.isdisjoint(held) and len(held) == len(order) - 3
+
+
+class Scaled(nn.Module):
+    """Computes a value itself, then hands it to a neuron."""
+
+    def __init__(self):
+        self.inner = nn.Neuron(1, activation="tanh", rng=random.Random(0))
+
+    def forward(self, x):
+        return self.inner([x * 3.0])
+
+
+def test_a_value_a_module_computes_for_its_submodule_sits_in_its_own_box_not_the_submodule_s():
+    x = Value(0.5, label="x")
+    out = Scaled()(x)
+    order = autograd.topological_order(out)
+    tripled = next(v for v in order if v.parents == (x,))
+    held = boxes_holding(draw(out).source)
+    assert held[f"n{order.index(tripled)}"] == "Scaled()"
+    assert f"n{order.index(x)}" not in held
+    inner = [node for node, title in held.items() if title.startswith("inner: Neuron")]
+    assert len(inner) == 5  # w.0, b, the product, the sum and tanh
+
+
 def test_group_false_draws_no_boxes():
     out = mlp()([0.7, -1.2])
     assert "subgraph cluster" not in draw(out, group=False).source
@@ -396,4 +433,5 @@ def test_an_rnn_call_is_boxed_with_a_box_per_time_step_inside():
     found = clusters(draw(autograd.sum(last)).source)
     assert found["RNN(2, 3)"][2] == ["t=1", "t=2", "t=3"]
     assert all(found[f"t={t}"][0] == 1 for t in (1, 2, 3))
-    assert last[0]._calls[-1][0] is rnn and len(last[0]._calls) == 2  # the step's and the RNN's, once each
+    calls = autograd.groups.calls_of(last[0])
+    assert [call[0] for call in calls][1:] == [rnn]  # the step's and the RNN's, once each
