@@ -1,4 +1,4 @@
-"""The walkthrough inline in real Jupyter front ends: JupyterLab and the Notebook, in headless Chromium.
+"""The walkthrough inline in real Jupyter front ends: JupyterLab, the Notebook and the classic Notebook.
 
 Each test starts the front end's own server on a free local port, opens a notebook in it,
 runs its cell in a real kernel and works the quiz in the page the output shows, as a
@@ -36,14 +36,42 @@ autograd.walkthrough(out, quiz=True)
 # The first value the quiz asks for is #3 = a*b + a = -4, whose gradient is tanh'(-4).
 FIRST_GRADIENT = 1 - math.tanh(-4.0) ** 2
 
-KERNEL_IDLE = """() => {
+# What each front end needs: the module to run, the notebook's address, its options, a test for
+# "the notebook is open and its kernel ready" (no kernel to choose by hand), a script that runs
+# its cells, and where the cell's output shows the page.
+LAB_READY = """() => {
     const widget = window.jupyterapp && window.jupyterapp.shell.currentWidget;
     const kernel = widget && widget.sessionContext && widget.sessionContext.session?.kernel;
     return kernel && kernel.status === "idle" && !document.querySelector(".jp-Dialog");
 }"""
-FRONT_ENDS = {  # module to run, the notebook's address, the option that exposes the app to scripts
-    "JupyterLab": ("jupyterlab", "lab/tree/quiz.ipynb", "--LabApp.expose_app_in_browser=True"),
-    "Notebook": ("notebook", "notebooks/quiz.ipynb", "--JupyterNotebookApp.expose_app_in_browser=True"),
+# Not awaited: the command's promise settles only when the kernel has run the cell.
+LAB_RUN = "() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }"
+FRONT_ENDS = {
+    "JupyterLab 4": (
+        "jupyterlab",
+        "lab/tree/quiz.ipynb",
+        ("--LabApp.expose_app_in_browser=True",),
+        LAB_READY,
+        LAB_RUN,
+        ".jp-OutputArea-output iframe",
+    ),
+    "Notebook 7": (
+        "notebook",
+        "notebooks/quiz.ipynb",
+        ("--JupyterNotebookApp.expose_app_in_browser=True",),
+        LAB_READY,
+        LAB_RUN,
+        ".jp-OutputArea-output iframe",
+    ),
+    "classic Notebook": (
+        "nbclassic",
+        "nbclassic/notebooks/quiz.ipynb",
+        (),
+        "() => window.Jupyter && Jupyter.notebook && Jupyter.notebook.kernel"
+        " && Jupyter.notebook.kernel.is_connected() && !document.querySelector('.modal.in')",
+        "() => { Jupyter.notebook.execute_all_cells(); }",
+        ".output_area iframe",
+    ),
 }
 
 
@@ -54,7 +82,7 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def server(module: str, option: str, folder: Path) -> Iterator[str]:
+def server(module: str, options: tuple[str, ...], folder: Path) -> Iterator[str]:
     """The front end's server for `folder`, on a free port with no token; yields its address."""
     pytest.importorskip(module, reason=f"needs {module} (the test extra)")
     port = free_port()
@@ -62,7 +90,7 @@ def server(module: str, option: str, folder: Path) -> Iterator[str]:
     env = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config")}
     env |= {"JUPYTER_RUNTIME_DIR": str(home / "runtime"), "JUPYTERLAB_SETTINGS_DIR": str(home / "settings")}
     env |= {"JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
-    command = [sys.executable, "-m", module, "--no-browser", "--ip=127.0.0.1", f"--port={port}", option]
+    command = [sys.executable, "-m", module, "--no-browser", "--ip=127.0.0.1", f"--port={port}", *options]
     command += ["--IdentityProvider.token=", "--ServerApp.root_dir=" + str(folder), "--allow-root"]
     log = (folder / "server.log").open("w")
     process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -87,19 +115,17 @@ def server(module: str, option: str, folder: Path) -> Iterator[str]:
 
 @pytest.mark.parametrize("front_end", sorted(FRONT_ENDS))
 def test_the_quiz_runs_inline_in_the_front_end(front_end, tmp_path):
-    module, path, option = FRONT_ENDS[front_end]
+    module, path, options, ready, run, output = FRONT_ENDS[front_end]
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, tmp_path / "quiz.ipynb")
-    with server(module, option, tmp_path) as address, sync_api.sync_playwright() as playwright:
+    with server(module, options, tmp_path) as address, sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         tab.goto(address + path, wait_until="domcontentloaded")
-        # The notebook is the current tab and its kernel is ready (no kernel to choose by hand).
-        tab.wait_for_function(KERNEL_IDLE, timeout=90_000)
-        # Not awaited: the command's promise settles only when the kernel has run the cell.
-        tab.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-        iframe = tab.wait_for_selector(".jp-OutputArea-output iframe", timeout=90_000)
+        tab.wait_for_function(ready, timeout=90_000)
+        tab.evaluate(run)
+        iframe = tab.wait_for_selector(output, timeout=90_000)
         box = iframe.bounding_box()
         assert box is not None and box["width"] > 600 and box["height"] > 400  # shown at a usable size
         page = iframe.content_frame()
