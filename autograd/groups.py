@@ -10,13 +10,13 @@ inputs are the layer's own, already in its record.
 
 Everything else is derived here, when a drawing asks. A call's *region* is what
 its forward computed: walking back from its outputs, every value up to its inputs,
-staying inside its caller's region and stopping at values returned by calls that
-ran before or after it (another sample, an earlier time step); a leaf is in it when
-it is one of the module's parameters or an unlabelled constant; a call's region lies inside its
-caller's (a neuron's inputs are its layer's). Calls nest as they
-ran (one starts and ends inside another), so the regions nest as the modules do. A
-value goes in the box of the innermost call holding it; a value several sibling calls
-share (a weight used by every sample of a batch) goes in the smallest box holding them all.
+staying inside its caller's region (a neuron's inputs are its layer's) and stopping at
+values returned by calls that ran before or after it (another sample, an earlier time
+step); a leaf is in it when it is one of the module's parameters or an unlabelled
+constant. Calls nest as they ran (one starts and ends inside another), so the regions
+nest as the modules do. A value goes in the box of the innermost call holding it; a
+value several sibling calls share (a weight used by every sample of a batch) goes in
+the smallest box holding them all.
 """
 
 from __future__ import annotations
