@@ -12,14 +12,12 @@ import re
 import sys
 from pathlib import Path
 
-from playwright.sync_api import sync_playwright
-
 from autograd import Value, Walkthrough, walkthrough
 
 ROOT = Path(__file__).resolve().parents[1]
 GALLERY = ROOT / "docs" / "gallery"
 sys.path.insert(0, str(ROOT))  # run as a script from docs/: the browser settings live with the tests
-from tests.chromium import ARGS, CHROMIUM, MISSING  # noqa: E402
+from tests.chromium import CHROMIUM, MISSING, launched  # noqa: E402
 
 
 def quiz() -> Walkthrough:
@@ -46,8 +44,7 @@ def main() -> None:
         raise SystemExit(f"{demo_page} is missing: run `make demo` first")
     if CHROMIUM is None:
         raise SystemExit(MISSING)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as browser:
         tab = browser.new_page(viewport={"width": 1280, "height": 860})
         tab.goto(demo_page.as_uri())
         tab.click("#actual")  # 100%: readable numbers; the current node is brought into view
@@ -63,7 +60,6 @@ def main() -> None:
         tab.fill("#answer", "-3")  # the use through x*w only: the hint says a use is left out
         tab.press("#answer", "Enter")
         tab.screenshot(path=str(GALLERY / "walkthrough_quiz.png"))
-        browser.close()
     print(f"wrote {GALLERY / 'walkthrough_page.png'} and {GALLERY / 'walkthrough_quiz.png'}")
 
 

@@ -14,9 +14,9 @@ import pytest
 import autograd
 import nn
 from autograd import Value, topological_order, walkthrough
-from tests.chromium import ARGS, CHROMIUM, MISSING
+from tests.chromium import CHROMIUM, MISSING, launched
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
+pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=MISSING)
 
 
@@ -53,26 +53,22 @@ class Page:
 
     def grad_text(self, node):
         """The grad line the drawing shows for node `node` (its DOT id, e.g. "n0")."""
-        return self.js(
-            """id => {
-                 const g = [...document.querySelectorAll('#canvas g.node')]
-                   .find(g => g.querySelector('title').textContent === id);
-                 const texts = g.querySelectorAll('text');
-                 return texts[texts.length - 1].textContent;
-               }""",
-            node,
-        )
+        return self.line(node, 1)
 
     def data_text(self, node):
         """The data line the drawing shows for node `node` (the line above its grad)."""
+        return self.line(node, 2)
+
+    def line(self, node, from_end):
+        """The text line `from_end` lines from the bottom of node `node` (1: the last)."""
         return self.js(
-            """id => {
+            """([id, k]) => {
                  const g = [...document.querySelectorAll('#canvas g.node')]
                    .find(g => g.querySelector('title').textContent === id);
                  const texts = g.querySelectorAll('text');
-                 return texts[texts.length - 2].textContent;
+                 return texts[texts.length - k].textContent;
                }""",
-            node,
+            [node, from_end],
         )
 
     def box(self, selector):
@@ -81,10 +77,8 @@ class Page:
 
 @pytest.fixture(scope="module")
 def chromium():
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as browser:
         yield browser
-        browser.close()
 
 
 @pytest.fixture

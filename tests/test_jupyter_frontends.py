@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.chromium import ARGS, CHROMIUM, MISSING
+from tests.chromium import CHROMIUM, MISSING, launched
 from tests.processes import ends_soon
 
 nbformat = pytest.importorskip("nbformat", reason="needs nbformat (the test extra)")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
+pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=MISSING)
 
 CELL = """\
@@ -119,8 +119,7 @@ def test_the_quiz_runs_inline_in_the_front_end(front_end, tmp_path):
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(CELL)])
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nbformat.write(notebook, tmp_path / "quiz.ipynb")
-    with server(module, options, tmp_path) as address, sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with server(module, options, tmp_path) as address, launched() as browser:
         tab = browser.new_page(viewport={"width": 1400, "height": 1000})
         tab.goto(address + path, wait_until="domcontentloaded")
         tab.wait_for_function(ready, timeout=90_000)
@@ -147,4 +146,3 @@ def test_the_quiz_runs_inline_in_the_front_end(front_end, tmp_path):
         answers = [page.evaluate("() => window.walkthrough.answer('12345')") for _ in range(2)]
         assert answers == ["wrong", "revealed"]
         assert page.evaluate("() => window.walkthrough.score()") == {"right": 1, "asked": 4}
-        browser.close()

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.chromium import ARGS, CHROMIUM, MISSING
+from tests.chromium import CHROMIUM, MISSING, launched
 
 pytest.importorskip("starlette", reason="needs the playground extra: pip install 'gradwalk[playground]'")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
+pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python (the test extra)")
 
-from tests.playground.server import Server  # noqa: E402
-from tests.playground.test_lessons import TF_DEFAULT_LINK  # noqa: E402
+from tests.playground.server import Server
+from tests.playground.test_lessons import TF_DEFAULT_LINK
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason=MISSING)
 # The README's picture is remade only when asked (GRADWALK_README_PICTURES=1): a test run leaves the
@@ -30,10 +30,8 @@ def server():
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with launched() as chromium:
         yield chromium
-        chromium.close()
 
 
 class Tab:
