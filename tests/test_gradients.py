@@ -146,8 +146,11 @@ def build(tree, leaves, engine):
     return op(*(build(child, leaves, engine) for child in tree[1:]))
 
 
-@given(tree=trees, point=st.tuples(positive, positive, positive))
-def test_random_expressions_match_sympy(tree, point):
+def sympy_case(tree, point):
+    """`tree` built on leaves at `point` and in sympy: (leaves, out, scale, expression, at).
+
+    Hypothesis drops the cases where the floats, not the engine, are the limit.
+    """
     leaves = [Value(p) for p in point]
     out = build(tree, leaves, engine=True)
     # Rounding in a large intermediate (sin of 8.5**8.5, say) is the float's limit, not a bug:
@@ -158,11 +161,17 @@ def test_random_expressions_match_sympy(tree, point):
     # Where a local derivative is infinite (sqrt at 0 in sqrt(x - x)), the chain rule gives
     # inf - inf = nan, as in PyTorch, while sympy simplifies first: no reference there.
     assume(all(math.isfinite(g) for node in order for g in node.local_grads))
-    out.backward()
     expression = build(tree, list(SYMBOLS), engine=False)
     # The floats' own values, to 60 digits: x - x is exactly 0, and powers stay numbers (exact
     # rationals can make sympy build integers with millions of digits).
     at = dict(zip(SYMBOLS, [sympy.Float(p, 60) for p in point]))
+    return leaves, out, scale, expression, at
+
+
+@given(tree=trees, point=st.tuples(positive, positive, positive))
+def test_random_expressions_match_sympy(tree, point):
+    leaves, out, scale, expression, at = sympy_case(tree, point)
+    out.backward()
     exact = symbolic_value(expression, at)
     assume(exact is not None)
     assert out.data == pytest.approx(exact, rel=1e-9, abs=1e-13 * scale)

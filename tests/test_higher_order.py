@@ -20,7 +20,7 @@ from autograd import Value, engine, grad, gradgradcheck, hessian, hvp, op
 from autograd.draw import _KINDS, draw
 from tests.strategies import moderate, positive
 from tests.test_engine_edges import nodes_of_every_op
-from tests.test_gradients import SYMBOLS, build, symbolic_value, trees
+from tests.test_gradients import SYMBOLS, symbolic_value, sympy_case, trees
 
 inf, nan = math.inf, math.nan
 
@@ -207,15 +207,8 @@ def test_every_op_builds_first_derivatives_holding_the_float_backwards_numbers()
 
 @given(tree=trees, point=st.tuples(positive, positive, positive))
 def test_random_expressions_second_derivatives_match_sympy(tree, point):
-    leaves = [Value(p) for p in point]
-    out = build(tree, leaves, engine=True)
-    order = autograd.topological_order(out)
-    scale = max(abs(node.data) for node in order)
-    assume(scale < 1e3)
-    assume(all(math.isfinite(g) for node in order for g in node.local_grads))
+    leaves, out, scale, expression, at = sympy_case(tree, point)
     firsts = grad(out, leaves, create_graph=True)
-    expression = build(tree, list(SYMBOLS), engine=False)
-    at = dict(zip(SYMBOLS, [sympy.Float(p, 60) for p in point]))
     for i, first in enumerate(firsts):
         # As at first order: an infinite local derivative (now in the gradient's graph) gives
         # inf - inf = nan, as in PyTorch, where sympy simplifies first.
