@@ -135,8 +135,8 @@ class _Hub:
         """Run one command of the page (in a worker thread); a refusal comes back as its message."""
         session, op = self.session, message.get("op")
         actions: dict[str, Callable[[], Any]] = {
-            "join": session.state,
-            "lesson": lambda: session.apply_lesson(str(message.get("hash", ""))),
+            "join": session.snapshot,
+            "lesson": lambda: self.open_lesson(str(message.get("hash", ""))),
             "play": session.play,
             "pause": session.pause,
             "step": session.step_epoch,
@@ -161,6 +161,12 @@ class _Hub:
             if op in ("set", "upload", "addPoint", "setWeight", "lesson"):
                 session.note(text)
             return {"ok": False, "error": text}
+
+    def open_lesson(self, text: str) -> dict[str, Any]:
+        # A tab's opening reply is a whole snapshot, so the tab draws from it without waiting for a
+        # broadcast (none comes while the session is paused).
+        self.session.apply_lesson(text)
+        return self.session.snapshot()
 
     def trace(self, index: object) -> dict[str, Any]:
         traced = self.session.trace(index)

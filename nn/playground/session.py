@@ -530,6 +530,7 @@ class Session:
                 "notes": [note["text"] for note in self.notes],
                 "noteIds": [note["id"] for note in self.notes],
                 "data": self.data_name,
+                "version": self.version,
                 "dataVersion": self.data_version,
                 "classes": self.classes(),
                 "lossKind": self.kind,

@@ -37,9 +37,11 @@ def browser():
 class Tab:
     """One page of the Playground, with every console message and error it produced."""
 
-    def __init__(self, browser, url: str) -> None:
+    def __init__(self, browser, url: str, before: str = "") -> None:
         self.browser = browser
         self.page = browser.new_page(viewport={"width": 1300, "height": 1000})
+        if before:  # a script run before the page's own
+            self.page.add_init_script(before)
         self.problems: list[str] = []
         self.page.on(
             "console",
@@ -93,6 +95,42 @@ def test_a_tensorflow_playground_link_opens_that_lesson(browser, server):
     assert tab.page.locator(".node.neuron").count() == 3 + 3 + 2 + 1
     assert "colour" not in tab.page.evaluate("location.hash")
     tab.close()
+
+
+# Every address the page gives itself, in order: what a user would have seen in the address bar.
+RECORD_HASHES = """
+window.hashesShown = [];
+const replace = history.replaceState.bind(history);
+history.replaceState = (data, unused, url) => {
+  window.hashesShown.push(String(url));
+  replace(data, unused, url);
+};
+"""
+
+
+def test_a_link_opened_while_another_tab_trains_shows_only_its_own_lesson(browser, server, tab):
+    # The training tab's broadcasts of its old lesson cross the new tab's opening reply on the wire.
+    for attempt in range(5):
+        tab.call("window.playground.play()")
+        tab.page.wait_for_function("() => window.playground.state().playing")
+        link = Tab(browser, server.url + f"#activation=relu&networkShape=3,{attempt + 2}", RECORD_HASHES)
+        link.call("window.playground.play()")
+        link.page.wait_for_function("() => window.playground.state().epoch >= 3", timeout=30_000)
+        link.call("window.playground.pause()")
+        shown = link.call("window.hashesShown")
+        assert shown and all("activation=relu" in h and f"networkShape=3,{attempt + 2}&" in h for h in shown)
+        assert link.state()["config"]["networkShape"] == [3, attempt + 2]
+        link.close()
+
+
+def test_a_tab_joining_a_paused_session_draws_its_network_and_data(browser, server, tab):
+    paused = tab.call("window.playground.pause()")
+    joined = Tab(browser, server.url)
+    joined.page.wait_for_function("() => document.querySelectorAll('.node.neuron').length === 4 + 2 + 1")
+    state = joined.state()
+    assert state["epoch"] == paused["epoch"] and len(state["points"]) == 500
+    assert joined.page.locator("#links path").count() == 2 * 4 + 4 * 2 + 2 * 1
+    joined.close()
 
 
 def test_play_lowers_the_test_loss_on_the_circle(tab):

@@ -20,6 +20,9 @@
   const pending = new Map();   // request id -> resolve
   const waiting = [];          // messages to send once connected
   let state = null, points = [], localNotes = [], structure = "";
+  // Snapshots and replies can cross on the wire: the tab shows only states newer than the one it shows,
+  // and no broadcast before the reply to its opening request (which may start a new lesson).
+  let opened = false, shownVersion = -1, shownDataVersion = -1;
   let traced = null;
 
   // ----- the connection
@@ -28,8 +31,10 @@
     socket = new WebSocket(`ws://${location.host}/ws`);
     socket.addEventListener("open", () => {
       const hash = location.hash.replace(/^#/, "");
+      opened = false;
+      shownVersion = shownDataVersion = -1;  // a restarted server counts from 0 again
       // A tab opened with a lesson in its address applies it; one without joins the session as it is.
-      request(hash ? "lesson" : "join", hash ? { hash } : {});
+      request(hash ? "lesson" : "join", hash ? { hash } : {}).then(() => { opened = true; });
       while (waiting.length) socket.send(waiting.shift());
     });
     socket.addEventListener("message", (event) => receive(JSON.parse(event.data)));
@@ -55,7 +60,7 @@
       featureNames = message.features;
       fillMenus();
     } else if (message.type === "snapshot") {
-      show(message.state);
+      if (opened) show(message.state); else takePoints(message.state);
     } else if (message.type === "reply") {
       const resolve = pending.get(message.id);
       pending.delete(message.id);
@@ -83,8 +88,18 @@
 
   // ----- showing a state
 
+  // The server sends the points once per data version, so they are kept even from a state not shown.
+  function takePoints(next) {
+    if (next.points && next.dataVersion >= shownDataVersion) {
+      points = next.points;
+      shownDataVersion = next.dataVersion;
+    }
+  }
+
   function show(next) {
-    if (next.points) points = next.points;
+    takePoints(next);
+    if (next.version < shownVersion) return;
+    shownVersion = next.version;
     state = { ...(state || {}), ...next };
     const c = state.config;
     $("epoch").textContent = String(state.epoch).padStart(3, "0");
