@@ -3,10 +3,11 @@
 Calling a module (`nn.Module.__call__`) records one `ModuleCall` per call, a list
 ``[module, inputs, start, end]``, and nothing else: the hot path pays two clock ticks
 and that list. A Value a call makes holds its record in ``_calls``; a call that returns
-Values already recorded (a layer returning its neurons' outputs) appends itself to
+Values already recorded (an MLP returning its last layer's output) appends itself to
 their records, so a record lists, after its four items, the outer calls that returned
-its Values too. A layer records its neurons' calls itself, with ``inputs=()``: their
-inputs are the layer's own, already in its record.
+its Values too. A layer of plain neurons is recorded once: its neurons call no module
+and each makes one new Value, so the layer's k-th output is the k-th neuron's, and
+the neuron's call is derived from the layer's when a drawing asks (`_part_calls`).
 
 Everything else is derived here, when a drawing asks. A call's *region* is what
 its forward computed: walking back from its outputs, every value up to its inputs,
@@ -22,7 +23,6 @@ the smallest box holding them all.
 from __future__ import annotations
 
 import itertools
-import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeAlias
@@ -44,56 +44,69 @@ class Module(Protocol):
 
     def extra_repr(self) -> str: ...
 
+    def _output_parts(self) -> Sequence[Any] | None:
+        """The submodules whose k-th makes the k-th Value of the list a call returns, a new one,
+        with no module call inside; None when that is not so."""
+
 
 # One call of a module: [module, its positional arguments, clock at its start, clock at its end,
-# then the outer calls that returned its Values too]. A list, so outer calls append to it
-# rather than build a record per Value; its identity is the call's.
+# how many Values hold it as their record, then the outer calls that returned all of those
+# Values too]. A list, so outer calls append to it rather than build a record per Value; its
+# identity is the call's. A Value that an outer call returned without the others sharing its
+# record holds a list of its own instead, [that record, the outer calls that returned it].
 ModuleCall: TypeAlias = list[Any]
 
 
 def record_call(module: Module, inputs: tuple[Any, ...], start: int, result: Any) -> Any:
     """Note on `result` that `module` returned it, called on `inputs` at clock `start`; return `result`.
 
-    `nn.Module.__call__` records each call this way. A caller that hands each callee the
-    inputs it was given (a layer to its neurons) may call their `forward` and record them
-    with ``inputs=()``: the drawing finds each callee's box inside the caller's.
+    `nn.Module.__call__` records each call this way. A call that ran no module inside and
+    returns a list, from a module whose `_output_parts` are known (a layer of plain
+    neurons), is recorded once for all its outputs; its parts' calls are derived when drawn.
 
+    >>> import nn
     >>> from autograd import Value
-    >>> out = record_call("a module", (), next(clock), Value(1.0))
-    >>> calls_of(out)[0][0]
-    'a module'
+    >>> neuron = nn.Neuron(1)
+    >>> out = record_call(neuron, (), next(clock), Value(1.0))
+    >>> calls_of(out)[0][0] is neuron
+    True
     """
     end = next(clock)
-    if type(result) is Value and end == start + 1 and not (inputs and result is inputs[0]):
-        # No module ran inside this one, so its Value is new (a neuron's output): set, not
-        # read, since reading an unset slot costs an exception.
-        result._calls = [module, inputs, start, end]
+    if end == start + 1 and type(result) is list and module._output_parts() is not None:
+        call = [module, inputs, start, end, len(result)]
+        for value in result:  # new Values, one per part (a layer's neurons): set, not read
+            value._calls = call  # (reading an unset slot costs an exception)
     else:
-        _record_outputs(result, [module, inputs, start, end])
+        _record_outputs(result, [module, inputs, start, end, 0])
     return result
-
-
-_record_of = operator.attrgetter("_calls")
 
 
 def _record_outputs(result: Any, call: ModuleCall) -> None:
     """Note `call` on the Values in `result` (lists and tuples to any depth, an RNN's outputs).
 
-    A Value no call returned yet gets `call` as its record; one made by a call inside
-    this one (a neuron's output returned by its layer) gets `call` appended to that record.
+    A Value no call returned yet gets `call` as its record. One returned by a call inside
+    this one (a neuron's output returned by its layer) gets `call` appended to its record,
+    when `call` returned every Value sharing that record, else to a list of its own.
     """
-    if type(result) is Value:
-        record = getattr(result, "_calls", None)
+    if type(result) is Value:  # the common case (an MLP's one output), without the bookkeeping below
+        values = [result]
+        held = [getattr(result, "_calls", None)]
+        returned = {id(held[0]): 1}
+    else:
+        values = list({id(value): value for value in _values_in(result)}.values())  # each once
+        held = [getattr(value, "_calls", None) for value in values]
+        returned = {}
+        for record in held:
+            returned[id(record)] = returned.get(id(record), 0) + 1
+    for value, record in zip(values, held):
         if record is None:
-            result._calls = call
-        elif record is not call and record[-1] is not call:  # returned twice (an RNN's last state): once
-            record.append(call)
-    elif type(result) is list or type(result) is tuple:
-        try:  # a layer's outputs, each already recorded by its neuron: all appended in C
-            any(map(list.append, map(_record_of, result), itertools.repeat(call)))
-        except (AttributeError, TypeError):  # something new or nested: one by one (skipping what is done)
-            for value in result:
-                _record_outputs(value, call)
+            value._calls = call
+            call[4] += 1
+        elif type(record[0]) is list or record[4] == returned[id(record)]:  # its own list, or all of them
+            if record[-1] is not call:
+                record.append(call)
+        else:
+            value._calls = [record, call]
 
 
 def calls_of(value: Value) -> list[ModuleCall]:
@@ -101,8 +114,9 @@ def calls_of(value: Value) -> list[ModuleCall]:
     record = getattr(value, "_calls", None)
     if record is None:
         return []
-    outer = record[4:]  # a Value listed twice in one result is appended twice: keep one
-    return [record, *(call for k, call in enumerate(outer) if all(call is not c for c in outer[:k]))]
+    if type(record[0]) is list:  # its own list: [the record it shared, the calls that returned it]
+        return [record[0], *record[0][5:], *record[1:]]
+    return [record, *record[5:]]
 
 
 def _holds(call: ModuleCall, other: ModuleCall) -> bool:
@@ -160,6 +174,10 @@ def find_groups(order: Sequence[Value]) -> list[Group]:
             outputs.setdefault(id(call), []).append(i)
     if not calls:
         return []
+    for call in list(calls.values()):
+        for part_call, i in _part_calls(call, [order[i] for i in outputs[id(call)]], position):
+            calls[id(part_call)] = part_call
+            outputs[id(part_call)] = [i]
     groups: list[Group] = []
     open_groups: list[Group] = []  # the calls still running at the current one's start
     top: list[Group] = []
@@ -199,6 +217,41 @@ def find_groups(order: Sequence[Value]) -> list[Group]:
     return top
 
 
+def _part_calls(
+    call: ModuleCall, returned: list[Value], position: dict[Value, int]
+) -> Iterator[tuple[ModuleCall, int]]:
+    """The calls of `call`'s parts (a layer's neurons) its record covers, each with its output's index.
+
+    A part's call ran inside `call`, on its inputs, one after another: its clock reads
+    between `call`'s, in order. Which part made an output is which part's parameters it
+    reads, looking back no further than `call`'s inputs.
+    """
+    parts = call[0]._output_parts()
+    covered = [value for value in returned if calls_of(value)[0] is call]
+    if parts is None or not covered:
+        return
+    part_of = {id(p): k for k, part in enumerate(parts) for p in part.parameters()}
+    inputs = {id(value) for value in _values_in(call[1])}
+    start, span = call[2], 2 * len(parts) + 1
+    for value in covered:
+        k = _first_part(value, part_of, inputs)
+        if k is not None:
+            yield [parts[k], (), start + (2 * k + 1) / span, start + (2 * k + 2) / span, 1], position[value]
+
+
+def _first_part(value: Value, part_of: dict[int, int], inputs: set[int]) -> int | None:
+    """The part whose parameter `value` reads first, looking back from it up to `inputs`."""
+    stack, seen = [value], set()
+    while stack:
+        node = stack.pop()
+        if id(node) in part_of:
+            return part_of[id(node)]
+        if id(node) not in inputs and id(node) not in seen:
+            seen.add(id(node))
+            stack.extend(node.parents)
+    return None
+
+
 def _title(module: Module, name: str, outermost: bool) -> str:
     if outermost or name:
         kind = f"{type(module).__name__}({module.extra_repr()})"
@@ -217,11 +270,13 @@ def _region(
     while stack:
         node = stack.pop()
         i = position[node]
-        if i in found or (id(node) in inputs and i not in group.outputs):
-            continue
+        if i in found or id(node) in inputs:
+            continue  # an input, even one returned as it came (dropout in eval mode): made elsewhere
         if within is not None and i not in within:
             continue  # computed before its caller ran: an input of the caller's
-        if any(not (_holds(call, other) or _holds(other, call)) for other in calls_of(node)):
+        if i not in group.outputs and any(
+            not (_holds(call, other) or _holds(other, call)) for other in calls_of(node)
+        ):
             continue  # returned by a call that ran before or after this one
         if not node.parents and node.label and id(node) not in group.parameters:
             continue  # someone else's labelled leaf: an input made from a plain number, a shared value

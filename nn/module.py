@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import operator
 import random
 import reprlib
 from collections.abc import Iterator, Mapping, Sequence, Set
@@ -66,6 +67,10 @@ class Module(metaclass=_LabelsParameters):
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         # What a drawing needs to box this call's values (see autograd.groups), kept on its outputs.
         return record_call(self, args, next(clock), self.forward(*args, **kwargs))
+
+    def _output_parts(self) -> Sequence[Module] | None:
+        # For autograd.groups: the submodules whose k-th makes a call's k-th output, if that is so.
+        return None
 
     def _members(self) -> Iterator[tuple[str, Value | Module]]:
         """The Values and modules in this module's public attributes, lists and tuples, in order."""
@@ -319,9 +324,27 @@ class Layer(Module):
     def forward(self, x: Sequence[Value | float]) -> list[Value]:
         """Each neuron's output for the inputs `x`."""
         inputs = _as_inputs(x)
-        # Each neuron's call, recorded as calling it would record it, minus a call per neuron:
-        # its inputs are the layer's, in the layer's own record (see autograd.groups).
-        return [record_call(neuron, (), next(clock), neuron.forward(inputs)) for neuron in self.neurons]
+        if self._output_parts() is None:  # not plain (see there): each neuron's call recorded on its own
+            return [neuron(inputs) for neuron in self.neurons]
+        # A plain Neuron calls no module and makes a new Value: the layer's record covers its call.
+        return [neuron.forward(inputs) for neuron in self.neurons]
+
+    _plain_neurons: list[Neuron] | None = None  # the neurons last found plain (a class default)
+
+    def _output_parts(self) -> list[Neuron] | None:
+        # Plain: a Layer's own forward, and distinct neurons of class Neuron, whose outputs are
+        # new Values and which call no module. Checked once per change of the neurons.
+        neurons = self.neurons
+        if neurons == self._plain_neurons:  # the same neurons as last time: == compares them by identity
+            return neurons
+        if (
+            type(self) is Layer
+            and all(map(operator.is_, map(type, neurons), itertools.repeat(Neuron)))
+            and len(set(map(id, neurons))) == len(neurons)
+        ):
+            self._plain_neurons = list(neurons)
+            return neurons
+        return None
 
     def extra_repr(self) -> str:
         first = self.neurons[0]

@@ -199,6 +199,79 @@ def test_a_value_a_module_computes_for_its_submodule_sits_in_its_own_box_not_the
     assert len(inner) == 5  # w.0, b, the product, the sum and tanh
 
 
+class CountedNeuron(nn.Neuron):
+    """A neuron that counts its calls: a subclass's own __call__."""
+
+    calls = 0
+
+    def __call__(self, x):
+        CountedNeuron.calls += 1
+        return super().__call__(x)
+
+
+def neuron_boxes(out):
+    """{neuron box title: how many values it holds} of the drawing of `out`."""
+    found = clusters(draw(out).source).items()
+    return {title: len(nodes) for title, (_, nodes, _) in found if "Neuron(" in title}
+
+
+def test_a_layer_of_plain_neurons_and_one_of_a_subclass_box_each_neuron_alike():
+    plain = nn.Layer(2, 3, activation="tanh", rng=random.Random(0))
+    counted = nn.Layer(2, 3, activation="tanh", rng=random.Random(0))
+    counted.neurons[1] = CountedNeuron(2, activation="tanh", rng=random.Random(1))
+    before = CountedNeuron.calls
+    outs = {
+        name: autograd.sum(layer([0.7, -1.2])) for name, layer in {"plain": plain, "counted": counted}.items()
+    }
+    assert CountedNeuron.calls == before + 1  # the subclass's __call__ ran, not only its forward
+    # each neuron's box: w.0, w.1, b, the dot, the sum and tanh; one box per neuron
+    expected = {f"neurons.{k}: Neuron(2, activation='tanh')": 6 for k in range(3)}
+    assert neuron_boxes(outs["plain"]) == expected
+    titles = [title.replace("1: Neuron", "1: CountedNeuron") for title in expected]
+    assert neuron_boxes(outs["counted"]) == dict.fromkeys(titles, 6)
+    counted.neurons[1] = nn.Neuron(2, activation="tanh", rng=random.Random(1))  # plain again
+    assert neuron_boxes(autograd.sum(counted([0.7, -1.2]))) == expected
+
+
+def test_a_layer_holding_one_neuron_twice_boxes_each_of_its_calls():
+    layer = nn.Layer(2, 2, activation="tanh", rng=random.Random(0))
+    layer.neurons[1] = layer.neurons[0]
+    found = clusters(draw(autograd.sum(layer([0.7, -1.2]))).source)
+    inner = found["Layer(2, 2, activation='tanh')"][2]
+    assert len(inner) == 2 and all(found[title][1] for title in inner)
+
+
+class First(nn.Module):
+    """Returns the first of its inputs as it is: it computes nothing."""
+
+    def forward(self, xs):
+        return xs[0]
+
+
+class LayerThenFirst(nn.Module):
+    def __init__(self):
+        self.layer = nn.Layer(2, 2, activation="tanh", rng=random.Random(0))
+        self.first = First()
+
+    def forward(self, x):
+        h = self.layer(x)
+        return self.first(h) + h[1]
+
+
+def test_a_module_returning_a_value_it_was_given_leaves_it_in_the_box_of_what_made_it():
+    model = LayerThenFirst()
+    out = model([0.7, -1.2])
+    found = clusters(draw(out).source)
+    # each neuron's box holds its six values, its output too; First's box is empty: it made nothing
+    assert [len(found[f"layer.neurons.{k}: Neuron(2, activation='tanh')"][1]) for k in (0, 1)] == [6, 6]
+    assert found["first: First()"][1] == [] and len(found["LayerThenFirst()"][1]) == 1  # the +
+    assert draw(out, collapse="neurons").source.count("3 parameters") == 2
+    # collapsed, First shows the one output it returned, not every output of the layer
+    h0 = model.layer.neurons[0]  # its output's data, from the neuron's own call
+    shown = re.search(r'label="first\\n([^"]*)\\n0 parameters"', draw(out, collapse=1).source)[1]
+    assert shown.count("data") == 1 and f"{h0([0.7, -1.2]).data:.4g}" in shown
+
+
 def test_group_false_draws_no_boxes():
     out = mlp()([0.7, -1.2])
     assert "subgraph cluster" not in draw(out, group=False).source
