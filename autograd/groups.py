@@ -13,8 +13,9 @@ Everything else is derived here, when a drawing asks. A call's *region* is what
 its forward computed: walking back from its outputs, every value up to its inputs,
 staying inside its caller's region (a neuron's inputs are its layer's) and stopping at
 values returned by calls that ran before or after it (another sample, an earlier time
-step); a leaf is in it when it is one of the module's parameters or an unlabelled
-constant. Calls nest as they ran (one starts and ends inside another), so the regions
+step; so a record need not keep inputs that calls returned); a leaf is in it when it is
+one of the module's parameters or an unlabelled constant. An output an earlier call
+returned, or one of its inputs, was passed on, not computed: it is not in the region. Calls nest as they ran (one starts and ends inside another), so the regions
 nest as the modules do. A value goes in the box of the innermost call holding it; a
 value several sibling calls share (a weight used by every sample of a batch) goes in
 the smallest box holding them all.
@@ -33,6 +34,7 @@ __all__ = ["Group", "ModuleCall", "calls_of", "clock", "find_groups", "record_ca
 
 # One shared clock, read with next(clock): a call that starts and ends inside another ran inside it.
 clock = itertools.count()
+_RECORD_NAME = itertools.repeat("_calls")  # for map(hasattr, values, _RECORD_NAME): endless, so shared
 
 
 class Module(Protocol):
@@ -72,41 +74,50 @@ def record_call(module: Module, inputs: tuple[Any, ...], start: int, result: Any
     True
     """
     end = next(clock)
+    # The record keeps alive only the inputs a drawing needs: a list of Values that calls
+    # returned (a layer's input, its previous layer's output) is not needed, since the
+    # regions stop at such values anyway, and every object kept adds to the collector's work.
+    kept: Any = inputs[0] if len(inputs) == 1 else inputs
+    if type(kept) is list and all(map(hasattr, kept, _RECORD_NAME)):
+        kept = ()
     if end == start + 1 and type(result) is list and module._output_parts() is not None:
-        call = [module, inputs, start, end, len(result)]
+        call = [module, kept, start, end, len(result)]
         for value in result:  # new Values, one per part (a layer's neurons): set, not read
             value._calls = call  # (reading an unset slot costs an exception)
     else:
-        _record_outputs(result, [module, inputs, start, end, 0])
+        _record_outputs(result, [module, kept, start, end, 0])
     return result
 
 
 def _record_outputs(result: Any, call: ModuleCall) -> None:
-    """Note `call` on the Values in `result` (lists and tuples to any depth, an RNN's outputs).
+    """Note `call` on the Values in `result` (lists and tuples to any depth, an RNN's outputs)."""
+    if type(result) is Value:  # the common case (an MLP's one output): no counting
+        _note(result, getattr(result, "_calls", None), call, 1)
+        return
+    values = list({id(value): value for value in _values_in(result)}.values())  # each once
+    held = [getattr(value, "_calls", None) for value in values]
+    returned: dict[int, int] = {}  # how many of the Values sharing each record `call` returned
+    for record in held:
+        returned[id(record)] = returned.get(id(record), 0) + 1
+    for value, record in zip(values, held):
+        _note(value, record, call, returned[id(record)])
+
+
+def _note(value: Value, record: ModuleCall | None, call: ModuleCall, returned: int) -> None:
+    """Note `call` on `value`, whose record is `record`, returned with `returned` Values sharing it.
 
     A Value no call returned yet gets `call` as its record. One returned by a call inside
     this one (a neuron's output returned by its layer) gets `call` appended to its record,
     when `call` returned every Value sharing that record, else to a list of its own.
     """
-    if type(result) is Value:  # the common case (an MLP's one output), without the bookkeeping below
-        values = [result]
-        held = [getattr(result, "_calls", None)]
-        returned = {id(held[0]): 1}
+    if record is None:
+        value._calls = call
+        call[4] += 1
+    elif type(record[0]) is list or record[4] == returned:  # its own list, or all of the sharers
+        if record[-1] is not call:
+            record.append(call)
     else:
-        values = list({id(value): value for value in _values_in(result)}.values())  # each once
-        held = [getattr(value, "_calls", None) for value in values]
-        returned = {}
-        for record in held:
-            returned[id(record)] = returned.get(id(record), 0) + 1
-    for value, record in zip(values, held):
-        if record is None:
-            value._calls = call
-            call[4] += 1
-        elif type(record[0]) is list or record[4] == returned[id(record)]:  # its own list, or all of them
-            if record[-1] is not call:
-                record.append(call)
-        else:
-            value._calls = [record, call]
+        value._calls = [record, call]
 
 
 def calls_of(value: Value) -> list[ModuleCall]:
@@ -274,10 +285,9 @@ def _region(
             continue  # an input, even one returned as it came (dropout in eval mode): made elsewhere
         if within is not None and i not in within:
             continue  # computed before its caller ran: an input of the caller's
-        if i not in group.outputs and any(
-            not (_holds(call, other) or _holds(other, call)) for other in calls_of(node)
-        ):
-            continue  # returned by a call that ran before or after this one
+        apart = [other for other in calls_of(node) if not (_holds(call, other) or _holds(other, call))]
+        if apart and (i not in group.outputs or any(other[3] <= call[2] for other in apart)):
+            continue  # returned by a call that ran before this one (an output passed on) or after it
         if not node.parents and node.label and id(node) not in group.parameters:
             continue  # someone else's labelled leaf: an input made from a plain number, a shared value
         found.add(i)
