@@ -15,8 +15,9 @@ staying inside its caller's region (a neuron's inputs are its layer's) and stopp
 values returned by calls that ran before or after it (another sample, an earlier time
 step; so a record need not keep inputs that calls returned); a leaf is in it when it is
 one of the module's parameters or an unlabelled constant. An output an earlier call
-returned, or one of its inputs, was passed on, not computed: it is not in the region. Calls nest as they ran (one starts and ends inside another), so the regions
-nest as the modules do. A value goes in the box of the innermost call holding it; a
+returned, or one of its inputs, was passed on, not computed: it is not in the region.
+Calls nest as they ran (one starts and ends inside another), so the regions nest as the
+modules do. A value goes in the box of the innermost call holding it; a
 value several sibling calls share (a weight used by every sample of a batch) goes in
 the smallest box holding them all.
 """
