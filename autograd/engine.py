@@ -596,7 +596,7 @@ class Value:
     _local_grads: float | tuple[float, ...]
     _op: _Op | None
     _constant: Any
-    _calls: list[Any]  # the nn module call that returned it (see autograd.groups); unset unless one did
+    _calls: list[Any]  # the record of the nn module calls that returned it (autograd.groups); unset if none
 
     def __init__(self, data: float, label: str = "") -> None:
         if not isinstance(label, str):

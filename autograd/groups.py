@@ -1,10 +1,10 @@
 """Which values each `nn` module call computed: the boxes of a drawing, and what collapsing leaves.
 
 Calling a module (`nn.Module.__call__`) records one `ModuleCall` per call, a list
-``[module, inputs, start, end]``, and nothing else: the hot path pays two clock ticks
-and that list. A Value a call makes holds its record in ``_calls``; a call that returns
-Values already recorded (an MLP returning its last layer's output) appends itself to
-their records, so a record lists, after its four items, the outer calls that returned
+``[module, inputs, start, end, sharers]``, and nothing else: the hot path pays two clock
+ticks and that list. A Value a call makes holds its record in ``_calls``; a call that
+returns Values already recorded (an MLP returning its last layer's output) appends itself
+to their records, so a record lists, after its five items, the outer calls that returned
 its Values too. A layer of plain neurons is recorded once: its neurons call no module
 and each makes one new Value, so the layer's k-th output is the k-th neuron's, and
 the neuron's call is derived from the layer's when a drawing asks (`_part_calls`).
@@ -17,9 +17,9 @@ step; so a record need not keep inputs that calls returned); a leaf is in it whe
 one of the module's parameters or an unlabelled constant. An output an earlier call
 returned, or one of its inputs, was passed on, not computed: it is not in the region.
 Calls nest as they ran (one starts and ends inside another), so the regions nest as the
-modules do. A value goes in the box of the innermost call holding it; a
-value several sibling calls share (a weight used by every sample of a batch) goes in
-the smallest box holding them all.
+modules do. A value goes in the box of the innermost call holding it; a value several
+sibling calls share (a weight used by every sample of a batch) goes in the smallest box
+holding them all.
 """
 
 from __future__ import annotations
@@ -236,12 +236,12 @@ def _part_calls(
 
     A part's call ran inside `call`, on its inputs, one after another: its clock reads
     between `call`'s, in order. Which part made an output is which part's parameters it
-    reads, looking back no further than `call`'s inputs.
+    reads, looking back no further than `call`'s inputs and the values other calls returned.
     """
     parts = call[0]._output_parts()
-    covered = [value for value in returned if calls_of(value)[0] is call]
-    if parts is None or not covered:
+    if parts is None:
         return
+    covered = [value for value in returned if calls_of(value)[0] is call]
     part_of = {id(p): k for k, part in enumerate(parts) for p in part.parameters()}
     inputs = {id(value) for value in _values_in(call[1])}
     start, span = call[2], 2 * len(parts) + 1
@@ -252,13 +252,15 @@ def _part_calls(
 
 
 def _first_part(value: Value, part_of: dict[int, int], inputs: set[int]) -> int | None:
-    """The part whose parameter `value` reads first, looking back from it up to `inputs`."""
+    """The part whose parameter `value` reads first, looking back from it up to `inputs` and
+    the values other calls returned (a record need not keep its inputs: see `record_call`)."""
     stack, seen = [value], set()
     while stack:
         node = stack.pop()
         if id(node) in part_of:
             return part_of[id(node)]
-        if id(node) not in inputs and id(node) not in seen:
+        made_here = node is value or not hasattr(node, "_calls")
+        if made_here and id(node) not in inputs and id(node) not in seen:
             seen.add(id(node))
             stack.extend(node.parents)
     return None
